@@ -1,0 +1,23 @@
+namespace CareLoop.Domain.Common;
+
+/// <summary>Base of stored records: an opaque id, a version used for optimistic concurrency and as the ETag, and audit times.</summary>
+public abstract class Entity
+{
+    public Guid Id { get; set; } = Guid.CreateVersion7();
+
+    /// <summary>Incremented on every change; the ETag of the record.</summary>
+    public long Version { get; set; } = 1;
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+}
+
+/// <summary>A record fed by an external system and keyed by that system's id.</summary>
+public abstract class ExternalEntity : Entity
+{
+    public string ExternalId { get; set; } = "";
+
+    /// <summary>The source system's own last-change instant; older payloads are ignored.</summary>
+    public DateTime? SourceUpdatedAt { get; set; }
+}

@@ -1,0 +1,63 @@
+using System.Collections.Concurrent;
+using CareLoop.Domain.Calendars;
+using CareLoop.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CareLoop.Server.Modules.Calendars;
+
+/// <summary>
+/// Loads business calendars by id or code. Built engines are cached per (id, version), so an edit on any instance
+/// is seen at once without stale rules.
+/// </summary>
+public sealed class CalendarService(CareLoopDbContext db, CalendarCache cache)
+{
+    public async Task<(CalendarRecord Record, BusinessCalendar Calendar)?> FindAsync(string idOrCode, CancellationToken ct)
+    {
+        var record = Guid.TryParse(idOrCode, out var id)
+            ? await db.Calendars.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct)
+            : await db.Calendars.AsNoTracking().SingleOrDefaultAsync(c => c.Code == idOrCode, ct);
+        return record is null ? null : (record, cache.Get(record));
+    }
+}
+
+/// <summary>Process-wide cache of built calendar engines keyed by id and version.</summary>
+public sealed class CalendarCache
+{
+    private readonly ConcurrentDictionary<Guid, (long Version, BusinessCalendar Calendar)> _byId = new();
+
+    public BusinessCalendar Get(CalendarRecord record)
+    {
+        if (_byId.TryGetValue(record.Id, out var hit) && hit.Version == record.Version)
+        {
+            return hit.Calendar;
+        }
+        var calendar = new BusinessCalendar(CalendarMapping.ToDefinition(record));
+        _byId[record.Id] = (record.Version, calendar);
+        return calendar;
+    }
+}
+
+/// <summary>Seeds the built-in calendars (24x7 and cn-mainland) when missing.</summary>
+public static class CalendarSeed
+{
+    public static async Task EnsureBuiltInsAsync(CareLoopDbContext db, CancellationToken ct)
+    {
+        var have = await db.Calendars.Select(c => c.Code).ToListAsync(ct);
+        Add(BuiltInCalendars.TwentyFourSeven, "7×24 全天候", BuiltInCalendars.TwentyFourSevenDefinition);
+        Add(BuiltInCalendars.CnMainland, "中国大陆工作日 (法定节假日与调休)", BuiltInCalendars.CnMainlandDefinition);
+        await db.SaveChangesAsync(ct);
+
+        void Add(string code, string name, CalendarDefinition definition)
+        {
+            if (have.Contains(code))
+            {
+                return;
+            }
+            db.Calendars.Add(new CalendarRecord
+            {
+                Code = code, Name = name, TimeZone = definition.TimeZoneId, BuiltIn = true,
+                Rules = System.Text.Json.JsonSerializer.Serialize(CalendarMapping.ToRules(definition), Platform.Api.ApiJson.Options),
+            });
+        }
+    }
+}

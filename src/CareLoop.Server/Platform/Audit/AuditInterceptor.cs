@@ -1,0 +1,112 @@
+using System.Text.Json;
+using CareLoop.Domain.Common;
+using CareLoop.Server.Platform.Auth;
+using CareLoop.Server.Platform.Settings;
+using CareLoop.Server.Modules.Calendars;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace CareLoop.Server.Platform.Audit;
+
+/// <summary>
+/// Stamps created/updated times and versions on saved records and appends an audit entry for each change of an
+/// audited record, inside the same SaveChanges (so the same transaction).
+/// </summary>
+public sealed class AuditInterceptor(TimeProvider clock, CurrentActor actor) : SaveChangesInterceptor
+{
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Stamp(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Stamp(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    private void Stamp(DbContext? context)
+    {
+        if (context is null)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var entries = new List<AuditEntry>();
+        foreach (var entry in context.ChangeTracker.Entries())
+        {
+            if (entry.Entity is Entity entity)
+            {
+                if (entry.State == EntityState.Added)
+                {
+                    entity.CreatedAt = now;
+                    entity.UpdatedAt = now;
+                    entity.Version = Math.Max(1, entity.Version);
+                }
+                else if (entry.State == EntityState.Modified || HasChangedOwned(entry))
+                {
+                    entity.UpdatedAt = now;
+                    entity.Version = (long)entry.Property(nameof(Entity.Version)).OriginalValue! + 1;
+                    if (entry.State == EntityState.Unchanged)
+                    {
+                        entry.State = EntityState.Modified;
+                    }
+                }
+            }
+            if (IsAudited(entry))
+            {
+                entries.Add(Describe(entry, now));
+            }
+        }
+        if (entries.Count > 0)
+        {
+            context.Set<AuditEntry>().AddRange(entries);
+        }
+    }
+
+    private static bool HasChangedOwned(EntityEntry entry) =>
+        entry.State == EntityState.Unchanged && entry.References.Any(r => r.TargetEntry is { State: EntityState.Modified or EntityState.Added });
+
+    private static bool IsAudited(EntityEntry entry) =>
+        entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted &&
+        entry.Entity is ExternalEntity or CalendarRecord or ApiKey or User or PlatformSetting;
+
+    private AuditEntry Describe(EntityEntry entry, DateTime now)
+    {
+        var action = entry.State switch
+        {
+            EntityState.Added => "created",
+            EntityState.Deleted => "deleted",
+            _ => "updated",
+        };
+        string? changes = null;
+        if (entry.State == EntityState.Modified)
+        {
+            var changed = entry.Properties
+                .Where(p => p.IsModified && p.Metadata.Name is not (nameof(Entity.Version) or nameof(Entity.UpdatedAt)) && !IsSecret(p.Metadata.Name))
+                .ToDictionary(p => p.Metadata.Name, p => new[] { p.OriginalValue?.ToString(), p.CurrentValue?.ToString() });
+            changes = changed.Count > 0 ? JsonSerializer.Serialize(changed) : null;
+        }
+        var id = entry.Properties.FirstOrDefault(p => p.Metadata.IsPrimaryKey())?.CurrentValue?.ToString() ?? "";
+        return new AuditEntry
+        {
+            At = now,
+            Actor = actor.Name,
+            Action = action,
+            EntityType = entry.Metadata.ClrType.Name,
+            EntityId = entry.Entity is ExternalEntity external ? $"{id} ({external.ExternalId})" : id,
+            Changes = changes,
+        };
+    }
+
+    private static bool IsSecret(string property) =>
+        property.Contains("Hash", StringComparison.Ordinal) || property.Contains("Stamp", StringComparison.Ordinal);
+}
+
+/// <summary>The actor written into audit entries for this scope (a request, a CLI command).</summary>
+public sealed class CurrentActor
+{
+    public string Name { get; set; } = "system";
+}

@@ -1,0 +1,114 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text.Encodings.Web;
+using CareLoop.Server.Platform.Data;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+
+namespace CareLoop.Server.Platform.Auth;
+
+/// <summary>Creates and checks API keys of the form <c>cl_&lt;keyId&gt;_&lt;secret&gt;</c>.</summary>
+public static class ApiKeyFormat
+{
+    public const string Prefix = "cl_";
+
+    public static (string KeyId, string Secret, string Token) Generate()
+    {
+        var keyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8));
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        return (keyId, secret, $"{Prefix}{keyId}_{secret}");
+    }
+
+    public static byte[] Hash(string secret) => SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret));
+
+    public static bool TryParse(string token, out string keyId, out string secret)
+    {
+        keyId = secret = "";
+        if (!token.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+        var rest = token.AsSpan(Prefix.Length);
+        var sep = rest.IndexOf('_');
+        if (sep <= 0 || sep == rest.Length - 1)
+        {
+            return false;
+        }
+        keyId = rest[..sep].ToString();
+        secret = rest[(sep + 1)..].ToString();
+        return true;
+    }
+}
+
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    CareLoopDbContext db, IMemoryCache cache, TimeProvider clock)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+
+    private sealed record CachedKey(byte[] Hash, string Role, Guid? MerchantId, Guid? CustomerId, bool Revoked);
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string header = Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        if (!ApiKeyFormat.TryParse(header["Bearer ".Length..].Trim(), out var keyId, out var secret))
+        {
+            return AuthenticateResult.Fail("Malformed API key.");
+        }
+        var key = await cache.GetOrCreateAsync("apikey:" + keyId, async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = CacheFor;
+            var k = await db.ApiKeys.AsNoTracking().Where(x => x.KeyId == keyId)
+                .Select(x => new { x.SecretHash, x.Role, x.MerchantId, x.CustomerId, x.RevokedAt })
+                .SingleOrDefaultAsync(Context.RequestAborted);
+            return k is null ? null : new CachedKey(k.SecretHash, k.Role, k.MerchantId, k.CustomerId, k.RevokedAt is not null && k.RevokedAt <= clock.GetUtcNow().UtcDateTime);
+        });
+        if (key is null || key.Revoked || !CryptographicOperations.FixedTimeEquals(key.Hash, ApiKeyFormat.Hash(secret)))
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+        var claims = new List<Claim>
+        {
+            new(ClaimTypes.NameIdentifier, "apikey:" + keyId),
+            new(ClaimTypes.Name, "apikey:" + keyId),
+            new(ClaimTypes.Role, key.Role),
+            new(CareLoopClaims.ApiKeyId, keyId),
+        };
+        if (key.MerchantId is { } m) claims.Add(new Claim(CareLoopClaims.MerchantId, m.ToString()));
+        if (key.CustomerId is { } c) claims.Add(new Claim(CareLoopClaims.CustomerId, c.ToString()));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = 401;
+        Response.Headers.WWWAuthenticate = "Bearer";
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Creates API keys (used by the CLI and the admin API). The token is shown once; only its hash is kept.</summary>
+public sealed class ApiKeyService(CareLoopDbContext db, TimeProvider clock)
+{
+    public async Task<(ApiKey Key, string Token)> CreateAsync(string name, string role, Guid? merchantId, Guid? customerId, CancellationToken ct)
+    {
+        var (keyId, secret, token) = ApiKeyFormat.Generate();
+        var key = new ApiKey
+        {
+            KeyId = keyId, SecretHash = ApiKeyFormat.Hash(secret), Name = name, Role = role,
+            MerchantId = merchantId, CustomerId = customerId, CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(ct);
+        return (key, token);
+    }
+}

@@ -1,0 +1,100 @@
+using System.Text.Json;
+using CareLoop.Domain.Commerce;
+using CareLoop.Server.Platform.Audit;
+using CareLoop.Server.Platform.Auth;
+using CareLoop.Server.Platform.Api;
+using CareLoop.Server.Platform.Settings;
+using CareLoop.Server.Modules.Calendars;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.ChangeTracking;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace CareLoop.Server.Platform.Data;
+
+/// <summary>
+/// The one database model of CareLoop. Provider-specific subclasses (<see cref="SqliteCareLoopDbContext"/>,
+/// <see cref="PostgresCareLoopDbContext"/>) exist only so each provider keeps its own migration set.
+/// Row-level isolation (a merchant sees its own records, a customer their own) is enforced here, in query filters.
+/// </summary>
+public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
+{
+    private readonly CallerScope? _scope;
+
+    protected CareLoopDbContext(DbContextOptions options, CallerScope? scope) : base(options)
+    {
+        _scope = scope;
+    }
+
+    /// <summary>The merchant the caller is bound to, or null when the caller is not merchant-bound.</summary>
+    public Guid? ScopeMerchantId => _scope?.MerchantId;
+
+    /// <summary>The customer the caller is bound to, or null when the caller is not customer-bound.</summary>
+    public Guid? ScopeCustomerId => _scope?.CustomerId;
+
+    public DbSet<Merchant> Merchants => Set<Merchant>();
+    public DbSet<Supplier> Suppliers => Set<Supplier>();
+    public DbSet<Category> Categories => Set<Category>();
+    public DbSet<Product> Products => Set<Product>();
+    public DbSet<Lot> Lots => Set<Lot>();
+    public DbSet<Customer> Customers => Set<Customer>();
+    public DbSet<Order> Orders => Set<Order>();
+    public DbSet<OrderLine> OrderLines => Set<OrderLine>();
+    public DbSet<Shipment> Shipments => Set<Shipment>();
+    public DbSet<TrackingEvent> TrackingEvents => Set<TrackingEvent>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
+    public DbSet<CalendarRecord> Calendars => Set<CalendarRecord>();
+    public DbSet<PlatformSetting> Settings => Set<PlatformSetting>();
+
+    public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<decimal>().HaveConversion<FenConverter>();
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+    }
+
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(CareLoopDbContext).Assembly);
+
+        // Row-level isolation, in one place: merchant- and customer-bound callers only ever see their own records.
+        builder.Entity<Order>().HasQueryFilter(o =>
+            (ScopeMerchantId == null || o.MerchantId == ScopeMerchantId) &&
+            (ScopeCustomerId == null || o.CustomerId == ScopeCustomerId));
+        builder.Entity<Shipment>().HasQueryFilter(s =>
+            (ScopeMerchantId == null || s.MerchantId == ScopeMerchantId) &&
+            (ScopeCustomerId == null || s.CustomerId == ScopeCustomerId));
+        builder.Entity<Product>().HasQueryFilter(p => ScopeMerchantId == null || p.MerchantId == ScopeMerchantId);
+        builder.Entity<Customer>().HasQueryFilter(c =>
+            (ScopeCustomerId == null || c.Id == ScopeCustomerId) &&
+            (ScopeMerchantId == null || Set<Order>().Any(o => o.CustomerId == c.Id && o.MerchantId == ScopeMerchantId)));
+        builder.Entity<Merchant>().HasQueryFilter(m => ScopeMerchantId == null || m.Id == ScopeMerchantId);
+    }
+
+    /// <summary>Stores instants as UTC and reads them back with <see cref="DateTimeKind.Utc"/>.</summary>
+    private sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+
+    /// <summary>Money amounts are stored as whole fen so ordering and sums are exact on both providers.</summary>
+    private sealed class FenConverter() : ValueConverter<decimal, long>(
+        v => (long)decimal.Round(v * 100m, 0, MidpointRounding.AwayFromZero),
+        v => v / 100m);
+
+    internal static ValueComparer<Dictionary<string, string>> DictionaryComparer { get; } = new(
+        (a, b) => JsonSerializer.Serialize(a, (JsonSerializerOptions?)null) == JsonSerializer.Serialize(b, (JsonSerializerOptions?)null),
+        v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null).GetHashCode(StringComparison.Ordinal),
+        v => new Dictionary<string, string>(v));
+}
+
+public sealed class SqliteCareLoopDbContext(DbContextOptions<SqliteCareLoopDbContext> options, CallerScope? scope = null)
+    : CareLoopDbContext(options, scope);
+
+public sealed class PostgresCareLoopDbContext(DbContextOptions<PostgresCareLoopDbContext> options, CallerScope? scope = null)
+    : CareLoopDbContext(options, scope);

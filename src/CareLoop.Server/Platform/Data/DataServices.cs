@@ -1,0 +1,101 @@
+using CareLoop.Server.Platform.Audit;
+using CareLoop.Server.Platform.Auth;
+using CareLoop.Server.Platform.Hosting;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace CareLoop.Server.Platform.Data;
+
+public static class DataServices
+{
+    /// <summary>Registers the provider-specific DbContext as <see cref="CareLoopDbContext"/>.</summary>
+    public static IServiceCollection AddCareLoopData(this IServiceCollection services, ServerOptions options)
+    {
+        services.AddSingleton(options);
+        services.AddScoped<CallerScope>();
+        services.AddScoped<CurrentActor>();
+        services.AddScoped<AuditInterceptor>();
+        if (options.Database == DatabaseProvider.Postgres)
+        {
+            services.AddDbContext<CareLoopDbContext, PostgresCareLoopDbContext>((sp, o) =>
+                ConfigurePostgres(o, options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+        }
+        else
+        {
+            Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
+            services.AddDbContext<CareLoopDbContext, SqliteCareLoopDbContext>((sp, o) =>
+                ConfigureSqlite(o, options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+        }
+        return services;
+    }
+
+    internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseSqlite(connectionString, s => s.MigrationsAssembly(typeof(CareLoopDbContext).Assembly.GetName().Name)
+            .CommandTimeout(60))
+         .AddInterceptors(new SqlitePragmaInterceptor());
+
+    internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
+        o.UseNpgsql(connectionString, n => n.MigrationsAssembly(typeof(CareLoopDbContext).Assembly.GetName().Name)
+            .CommandTimeout(120));
+
+    /// <summary>Applies pending migrations (and turns on WAL for SQLite).</summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+        if (!db.IsPostgres)
+        {
+            await db.Database.OpenConnectionAsync(ct);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            await db.Database.CloseConnectionAsync();
+        }
+        await db.Database.MigrateAsync(ct);
+    }
+}
+
+/// <summary>Sets per-connection SQLite pragmas: a busy timeout so concurrent writers wait instead of failing.</summary>
+internal sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Diagnostics.DbConnectionInterceptor
+{
+    public override void ConnectionOpened(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData)
+    {
+        Apply(connection);
+    }
+
+    public override Task ConnectionOpenedAsync(System.Data.Common.DbConnection connection, Microsoft.EntityFrameworkCore.Diagnostics.ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Apply(connection);
+        return Task.CompletedTask;
+    }
+
+    private static void Apply(System.Data.Common.DbConnection connection)
+    {
+        if (connection is SqliteConnection)
+        {
+            using var cmd = connection.CreateCommand();
+            cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+            cmd.ExecuteNonQuery();
+        }
+    }
+}
+
+/// <summary>Design-time factories so `dotnet ef` can build each provider's context.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteCareLoopDbContext>
+{
+    public SqliteCareLoopDbContext CreateDbContext(string[] args)
+    {
+        var o = new DbContextOptionsBuilder<SqliteCareLoopDbContext>();
+        DataServices.ConfigureSqlite(o, "Data Source=design.db");
+        return new SqliteCareLoopDbContext(o.Options);
+    }
+}
+
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresCareLoopDbContext>
+{
+    public PostgresCareLoopDbContext CreateDbContext(string[] args)
+    {
+        var o = new DbContextOptionsBuilder<PostgresCareLoopDbContext>();
+        DataServices.ConfigurePostgres(o, "Host=localhost;Database=careloop_design");
+        return new PostgresCareLoopDbContext(o.Options);
+    }
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using CareLoop.Server.Components;
+using CareLoop.Server.Modules.Calendars;
+using CareLoop.Server.Modules.Commerce;
+using CareLoop.Server.Platform.Api;
+using CareLoop.Server.Platform.Auth;
+using CareLoop.Server.Platform.Data;
+using CareLoop.Server.Platform.Settings;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.AspNetCore.RateLimiting;
+using MudBlazor.Services;
+using Prometheus;
+using Scalar.AspNetCore;
+
+namespace CareLoop.Server.Platform.Hosting;
+
+/// <summary>Builds the CareLoop web application: every module's AddX and MapX are wired here.</summary>
+public static class CareLoopApp
+{
+    public static readonly CultureInfo[] Cultures = [new("zh-CN"), new("en")];
+
+    public static WebApplication Build(ServerOptions options, string[]? args = null, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = args ?? [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * 1024 * 1024);
+        if (options.Urls is not null)
+        {
+            builder.WebHost.UseUrls(options.Urls);
+        }
+        else if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(ServerOptions.DefaultUrl);
+        }
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddCareLoopData(options);
+        services.AddCareLoopAuth();
+        services.AddCareLoopProblems();
+        services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.AddLocalization();
+        services.AddOpenApi();
+        services.AddAntiforgery();
+        services.AddHealthChecks().AddDbContextCheck<CareLoopDbContext>("database", tags: ["ready"]);
+        services.AddCareLoopRateLimits(builder.Configuration);
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor();
+
+        services.AddSettings();
+        services.AddCalendars();
+        services.AddCommerce();
+
+        configure?.Invoke(builder);
+        var app = builder.Build();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRequestLocalization(new RequestLocalizationOptions
+        {
+            DefaultRequestCulture = new RequestCulture("zh-CN"),
+            SupportedCultures = Cultures,
+            SupportedUICultures = Cultures,
+            RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()],
+        });
+        app.UseHttpMetrics();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseAuthorization();
+        app.UseCallerScope();
+        app.UseMiddleware<IdempotencyMiddleware>();
+        app.UseAntiforgery();
+
+        app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+        app.MapHealthChecks("/health/ready", new() { Predicate = c => c.Tags.Contains("ready") }).AllowAnonymous();
+        app.MapMetrics("/metrics").AllowAnonymous();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/docs", o => o.WithTitle("CareLoop API").WithOpenApiRoutePattern("/openapi/{documentName}.json")).AllowAnonymous();
+
+        app.MapAccountEndpoints();
+        app.MapSettings();
+        app.MapCalendars();
+        app.MapCommerce();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    /// <summary>Migrates the database and seeds what every installation needs (built-in calendars, roles, settings).</summary>
+    public static async Task PrepareDatabaseAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await DataServices.MigrateAsync(services, ct);
+        await using var scope = services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+        await CalendarSeed.EnsureBuiltInsAsync(db, ct);
+        await RoleSeed.EnsureRolesAsync(scope.ServiceProvider, ct);
+    }
+
+    private static IServiceCollection AddCareLoopRateLimits(this IServiceCollection services, IConfiguration config)
+    {
+        var enabled = config.GetValue("RateLimits:Enabled", true);
+        var signInPerMinute = config.GetValue("RateLimits:SignInPerMinute", 20);
+        var publicPerMinute = config.GetValue("RateLimits:PublicPerMinute", 600);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = 429;
+            o.AddPolicy(RateLimitPolicies.SignIn, ctx => !enabled
+                ? RateLimitPartition.GetNoLimiter("off")
+                : RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "?",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = signInPerMinute, Window = TimeSpan.FromMinutes(1) }));
+            o.AddPolicy(RateLimitPolicies.Public, ctx => !enabled
+                ? RateLimitPartition.GetNoLimiter("off")
+                : RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "?",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = publicPerMinute, Window = TimeSpan.FromMinutes(1) }));
+        });
+        return services;
+    }
+}
+
+public static class RateLimitPolicies
+{
+    public const string SignIn = "sign-in";
+    public const string Public = "public";
+}
