@@ -1,0 +1,39 @@
+namespace CareLoop.Domain.Calendars;
+
+/// <summary>
+/// The definition of a business calendar.
+/// </summary>
+/// <param name="TimeZoneId">IANA time zone id, e.g. "Asia/Shanghai".</param>
+/// <param name="Weekly">Working intervals per day of week; a day absent or empty is not worked.</param>
+/// <param name="Holidays">Local dates that are not worked whatever the weekly schedule says.</param>
+/// <param name="ExtraWorkdays">
+/// Local dates worked although the weekly schedule does not (e.g. 调休 make-up days). A null value means the
+/// default intervals: those of the first weekday Monday..Friday that has intervals.
+/// </param>
+public sealed record CalendarDefinition(
+    string TimeZoneId,
+    IReadOnlyDictionary<DayOfWeek, IReadOnlyList<LocalInterval>> Weekly,
+    IReadOnlyCollection<DateOnly> Holidays,
+    IReadOnlyDictionary<DateOnly, IReadOnlyList<LocalInterval>?> ExtraWorkdays);
+
+/// <summary>A validation error; <see cref="Field"/> is the JSON path in the API body, e.g. "weekly.monday[1]".</summary>
+public sealed record CalendarError(string Field, string Message);
+
+/// <summary>Thrown when no working time (or working day) exists within 10 years of the point searched from.</summary>
+public sealed class NoWorkingTimeException : Exception
+{
+    public NoWorkingTimeException()
+        : base("The calendar has no working time within 10 years.")
+    {
+    }
+
+    public NoWorkingTimeException(string message)
+        : base(message)
+    {
+    }
+
+    public NoWorkingTimeException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
