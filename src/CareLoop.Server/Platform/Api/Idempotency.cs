@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace CareLoop.Server.Platform.Api;
 
 /// <summary>Marks a creating POST whose <c>Idempotency-Key</c> is honoured.</summary>
+[AttributeUsage(AttributeTargets.Method | AttributeTargets.Class)]
 public sealed class IdempotentAttribute : Attribute;
 
 public static class IdempotencyExtensions

@@ -1,0 +1,100 @@
+using CareLoop.Domain.Commerce;
+using CareLoop.Domain.Common;
+using CareLoop.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CareLoop.Server.Modules.Commerce;
+
+public sealed record OrderSummary(
+    string Number, string MerchantExternalId, string MerchantName, string CustomerExternalId, string CustomerName,
+    string? CustomerPhone, OrderStatus Status, DateTimeOffset? PaidAt, Money TotalPaid);
+
+public sealed record OrderDetail(
+    string Number, OrderStatus Status, DateTimeOffset? PlacedAt, DateTimeOffset? PaidAt, PaymentMethod PaymentMethod,
+    Money ShippingFee, Money TotalPaid, bool ReturnShippingInsurance, Address DeliveryAddress,
+    PartyRef Merchant, CustomerRef Customer, IReadOnlyList<OrderLineDetail> Lines, IReadOnlyList<ShipmentDetail> Shipments,
+    long Version);
+
+public sealed record PartyRef(string ExternalId, string Name);
+public sealed record CustomerRef(string ExternalId, string Name, string? Phone, CustomerTier Tier);
+
+public sealed record OrderLineDetail(
+    string ExternalId, string ProductExternalId, string ProductName, string? LotExternalId, string? BatchNumber,
+    int Quantity, Money UnitPrice, bool ExclusionConfirmed);
+
+public sealed record ShipmentDetail(
+    string ExternalId, string Carrier, string TrackingNumber, ShipmentStatus Status, string? OriginProvince,
+    string? DestinationProvince, DateTimeOffset? ShippedAt, DateOnly? PromisedDeliveryDate, DateTimeOffset? DeliveredAt,
+    IReadOnlyList<TrackingEventDetail> Events);
+
+public sealed record TrackingEventDetail(
+    string CarrierEventId, DateTimeOffset OccurredAt, TrackingStatus Status, string? Place, string? CarrierCode, string? CarrierText);
+
+/// <summary>
+/// Read side of orders used by the order-lookup page and the API. Row-level isolation comes from the DbContext's
+/// query filters: a merchant or customer never gets another's order, the answer is simply "not found".
+/// </summary>
+public sealed class OrderQueries(CareLoopDbContext db)
+{
+    /// <summary>Finds orders by exact order number, or by the customer's phone number (newest first).</summary>
+    public async Task<IReadOnlyList<OrderSummary>> SearchAsync(string term, int limit, CancellationToken ct)
+    {
+        term = term.Trim();
+        if (term.Length == 0)
+        {
+            return [];
+        }
+        var orders = db.Orders.AsNoTracking();
+        var byNumber = orders.Where(o => o.ExternalId == term);
+        var customerIds = db.Customers.Where(c => c.Phone == term).Select(c => c.Id);
+        var byPhone = orders.Where(o => customerIds.Contains(o.CustomerId));
+        var q = from o in byNumber.Concat(byPhone)
+                join m in db.Merchants.IgnoreQueryFilters() on o.MerchantId equals m.Id
+                join c in db.Customers.IgnoreQueryFilters() on o.CustomerId equals c.Id
+                orderby o.PaidAt descending, o.ExternalId
+                select new { o.ExternalId, MerchantExternal = m.ExternalId, MerchantName = m.Name, CustomerExternal = c.ExternalId, CustomerName = c.Name, c.Phone, o.Status, o.PaidAt, o.TotalPaid, o.Currency };
+        var rows = await q.Take(limit).ToListAsync(ct);
+        return rows.Select(r => new OrderSummary(r.ExternalId, r.MerchantExternal, r.MerchantName, r.CustomerExternal, r.CustomerName,
+            r.Phone, r.Status, Utc(r.PaidAt), new Money(r.TotalPaid, r.Currency))).ToList();
+    }
+
+    public async Task<OrderDetail?> GetDetailAsync(string number, CancellationToken ct)
+    {
+        var order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.ExternalId == number, ct);
+        if (order is null)
+        {
+            return null;
+        }
+        var merchant = await db.Merchants.IgnoreQueryFilters().AsNoTracking().Where(m => m.Id == order.MerchantId)
+            .Select(m => new PartyRef(m.ExternalId, m.Name)).SingleAsync(ct);
+        var customer = await db.Customers.IgnoreQueryFilters().AsNoTracking().Where(c => c.Id == order.CustomerId)
+            .Select(c => new CustomerRef(c.ExternalId, c.Name, c.Phone, c.Tier)).SingleAsync(ct);
+        var productIds = order.Lines.Select(l => l.ProductId).Distinct().ToList();
+        var products = await db.Products.IgnoreQueryFilters().AsNoTracking().Where(p => productIds.Contains(p.Id))
+            .ToDictionaryAsync(p => p.Id, p => new { p.ExternalId, p.Name }, ct);
+        var lotIds = order.Lines.Where(l => l.LotId != null).Select(l => l.LotId!.Value).Distinct().ToList();
+        var lots = await db.Lots.AsNoTracking().Where(l => lotIds.Contains(l.Id))
+            .ToDictionaryAsync(l => l.Id, l => new { l.ExternalId, l.BatchNumber }, ct);
+        var shipments = await db.Shipments.AsNoTracking().Where(s => s.OrderId == order.Id).OrderBy(s => s.ShippedAt).ToListAsync(ct);
+        var shipmentIds = shipments.Select(s => (Guid?)s.Id).ToList();
+        var events = (await db.TrackingEvents.AsNoTracking().Where(e => shipmentIds.Contains(e.ShipmentId)).ToListAsync(ct))
+            .OrderByDescending(e => e.OccurredAt).ToLookup(e => e.ShipmentId);
+
+        return new OrderDetail(
+            order.ExternalId, order.Status, Utc(order.PlacedAt), Utc(order.PaidAt), order.PaymentMethod,
+            new Money(order.ShippingFee, order.Currency), new Money(order.TotalPaid, order.Currency), order.ReturnShippingInsurance,
+            order.DeliveryAddress, merchant, customer,
+            order.Lines.OrderBy(l => l.ExternalId).Select(l => new OrderLineDetail(
+                l.ExternalId, products[l.ProductId].ExternalId, products[l.ProductId].Name,
+                l.LotId is { } lot ? lots[lot].ExternalId : null, l.LotId is { } lot2 ? lots[lot2].BatchNumber : null,
+                l.Quantity, new Money(l.UnitPrice, order.Currency), l.ExclusionConfirmed)).ToList(),
+            shipments.Select(s => new ShipmentDetail(
+                s.ExternalId, s.Carrier, s.TrackingNumber, s.Status, s.OriginProvince, s.DestinationProvince,
+                Utc(s.ShippedAt), s.PromisedDeliveryDate, Utc(s.DeliveredAt),
+                events[s.Id].Select(e => new TrackingEventDetail(e.CarrierEventId, Utc(e.OccurredAt)!.Value, e.Status, e.Place, e.CarrierCode, e.CarrierText)).ToList()))
+                .ToList(),
+            order.Version);
+    }
+
+    private static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
+}
