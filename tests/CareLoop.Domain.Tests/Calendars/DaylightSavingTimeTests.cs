@@ -163,4 +163,32 @@ public sealed class DaylightSavingTimeTests
         Assert.Equal(At("2026-07-15T08:00-04:00"), summer);
         Assert.Equal(Edt, summer.Offset);
     }
+
+    [Fact]
+    public void Local_midnight_inside_a_gap_maps_to_the_transition_instant()
+    {
+        // Asunción 2019-10-06: clocks jumped from 00:00 (-04) to 01:00 (-03) at 04:00Z; local midnight did not exist.
+        var calendar = EveryDay("America/Asuncion", "00:00-24:00");
+
+        var end = calendar.EndOfLocalDay(D(2019, 10, 5));
+        Assert.Equal(At("2019-10-06T04:00Z"), end);
+        Assert.Equal(TimeSpan.FromHours(-3), end.Offset);
+        Assert.Equal(TimeSpan.FromHours(23), calendar.EndOfLocalDay(D(2019, 10, 6)) - end);
+        Assert.Equal(At("2019-10-06T01:00-03:00"), calendar.AddBusinessTime(At("2019-10-05T23:30-04:00"), 30));
+        Assert.Equal(At("2019-10-06T01:30-03:00"), calendar.AddBusinessTime(At("2019-10-05T23:30-04:00"), 60));
+    }
+
+    [Fact]
+    public void Skipped_local_day_holds_no_working_time()
+    {
+        // Samoa skipped 2011-12-30 entirely (-10 → +14 at 2011-12-30T10:00Z).
+        var calendar = EveryDay("Pacific/Apia", "00:00-24:00");
+
+        Assert.Equal(calendar.EndOfLocalDay(D(2011, 12, 29)), calendar.EndOfLocalDay(D(2011, 12, 30)));
+        Assert.Equal(At("2011-12-30T10:00Z"), calendar.EndOfLocalDay(D(2011, 12, 29)));
+        Assert.Equal(
+            TimeSpan.FromHours(24),
+            calendar.BusinessTimeBetween(At("2011-12-29T00:00-10:00"), At("2011-12-31T00:00+14:00")));
+        Assert.Equal(At("2011-12-31T01:00+14:00"), calendar.AddBusinessTime(At("2011-12-29T23:00-10:00"), 120));
+    }
 }
