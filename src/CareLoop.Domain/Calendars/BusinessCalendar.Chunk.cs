@@ -2,6 +2,8 @@ namespace CareLoop.Domain.Calendars;
 
 public sealed partial class BusinessCalendar
 {
+    private Chunk NextChunk(Chunk chunk) => chunk.Next ?? (chunk.Next = GetChunk(chunk.Key + 1));
+
     private Chunk BuildChunk(int key)
     {
         var year = key / 12;
@@ -92,6 +94,15 @@ public sealed partial class BusinessCalendar
         public readonly long Total = starts.Length == 0 ? 0 : cumulativeEnds[^1];
         public readonly long StartUtc = dayStarts[0];
         public readonly long EndUtc = dayStarts[^1];
+
+        private Chunk? _next;
+
+        /// <summary>The following month once it has been looked up (a benign race may look it up twice).</summary>
+        public Chunk? Next
+        {
+            get => Volatile.Read(ref _next);
+            set => Volatile.Write(ref _next, value);
+        }
 
         public long CumulativeBefore(int index) => index == 0 ? 0 : CumulativeEnds[index - 1];
 

@@ -144,7 +144,7 @@ public sealed partial class BusinessCalendar
         }
 
         var total = first.Total - first.WorkBefore(a);
-        for (var chunk = GetChunk(first.Key + 1); chunk.Key < last.Key; chunk = GetChunk(chunk.Key + 1))
+        for (var chunk = NextChunk(first); chunk.Key < last.Key; chunk = NextChunk(chunk))
         {
             total += chunk.Total;
         }
@@ -312,7 +312,7 @@ public sealed partial class BusinessCalendar
                 throw NoWorkingTime(position);
             }
 
-            chunk = GetChunk(chunk.Key + 1);
+            chunk = NextChunk(chunk);
             index = 0;
         }
     }
@@ -334,7 +334,7 @@ public sealed partial class BusinessCalendar
 
         while (utcTicks >= chunk.EndUtc)
         {
-            chunk = GetChunk(chunk.Key + 1);
+            chunk = NextChunk(chunk);
         }
 
         Volatile.Write(ref _lastChunk, chunk);
