@@ -1,0 +1,35 @@
+using BenchmarkDotNet.Running;
+using CareLoop.Bench;
+
+// careloop benchmarks:
+//   --smoke                       quick run of every benchmark (used by ./test.sh, under 60 s)
+//   calendar                      BenchmarkDotNet: calendar add-business-time and minutes-between
+//   import-api [--orders N]       bulk order import through POST /api/v1/orders/bulk (records/s)
+//   import-cli [--orders N]       bulk order import through `careloop import orders file.jsonl` (records/s)
+//   demo [--orders N]             the demo generator through the bulk path (orders/s)
+//   [--db postgres]               run the import benchmarks on PostgreSQL (CARELOOP_POSTGRES)
+var verb = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "";
+if (args.Contains("--smoke"))
+{
+    return await Smoke.RunAsync();
+}
+return verb switch
+{
+    "calendar" => RunCalendar(args),
+    "import-api" => await ImportBench.ApiAsync(ImportBench.Options.Parse(args)),
+    "import-cli" => await ImportBench.CliAsync(ImportBench.Options.Parse(args)),
+    "demo" => await ImportBench.DemoAsync(ImportBench.Options.Parse(args)),
+    _ => Usage(),
+};
+
+static int RunCalendar(string[] args)
+{
+    BenchmarkRunner.Run<CalendarBenchmarks>(args: args.Where(a => a != "calendar").ToArray());
+    return 0;
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: CareLoop.Bench --smoke | calendar | import-api [--orders N] [--db postgres] | import-cli [--orders N] [--db postgres] | demo [--orders N] [--db postgres]");
+    return 2;
+}
