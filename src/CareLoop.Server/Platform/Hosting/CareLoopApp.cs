@@ -27,7 +27,16 @@ public static class CareLoopApp
             Args = args ?? [],
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        // Structured logs: `Logging:Format=json` (or CARELOOP_LOG_FORMAT=json) writes one JSON object per line.
+        builder.Logging.ClearProviders();
+        if (string.Equals(builder.Configuration["Logging:Format"] ?? Environment.GetEnvironmentVariable("CARELOOP_LOG_FORMAT"), "json", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Logging.AddJsonConsole(o => o.UseUtcTimestamp = true);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        }
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 16 * 1024 * 1024);
         if (options.Urls is not null)
         {
