@@ -73,7 +73,7 @@ internal sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Di
         if (connection is SqliteConnection)
         {
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;";
+            cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
             cmd.ExecuteNonQuery();
         }
     }

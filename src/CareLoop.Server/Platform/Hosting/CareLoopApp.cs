@@ -25,6 +25,8 @@ public static class CareLoopApp
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args ?? [],
+            // The host is also built by tests and benchmarks: name the application so static assets and components resolve.
+            ApplicationName = typeof(CareLoopApp).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
         // Structured logs: `Logging:Format=json` (or CARELOOP_LOG_FORMAT=json) writes one JSON object per line.
