@@ -45,6 +45,8 @@ public sealed class CareLoopServer : IAsyncDisposable
         var app = CareLoopApp.Build(options, configure: b =>
         {
             b.WebHost.UseTestServer();
+            // The server's static-asset manifest is named after its assembly, not the test assembly.
+            b.Environment.ApplicationName = "careloop";
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             b.Services.AddSingleton<TimeProvider>(clock);
             b.Configuration["RateLimits:Enabled"] = "false";

@@ -124,6 +124,8 @@ public static class TestDatabases
         await using var app = CareLoopApp.Build(options, configure: b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);
+            // The server's static-asset manifest is named after its assembly, not the test assembly.
+            b.Environment.ApplicationName = "careloop";
             b.WebHost.UseSetting("urls", "http://127.0.0.1:0");
         });
         await CareLoopApp.PrepareDatabaseAsync(app.Services);
