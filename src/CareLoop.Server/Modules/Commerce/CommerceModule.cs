@@ -1,9 +1,240 @@
+using CareLoop.Domain.Common;
+using CareLoop.Server.Platform.Api;
+using CareLoop.Server.Platform.Auth;
+using CareLoop.Server.Platform.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
 namespace CareLoop.Server.Modules.Commerce;
+
+/// <summary>The integration record kinds, one instance each.</summary>
+public static class CommerceKinds
+{
+    public static MerchantUpsert Merchants { get; } = new();
+    public static SupplierUpsert Suppliers { get; } = new();
+    public static CategoryUpsert Categories { get; } = new();
+    public static ProductUpsert Products { get; } = new();
+    public static LotUpsert Lots { get; } = new();
+    public static CustomerUpsert Customers { get; } = new();
+    public static OrderUpsert Orders { get; } = new();
+    public static ShipmentUpsert Shipments { get; } = new();
+
+    public static IReadOnlyList<IUpsertKind> All { get; } = [Merchants, Suppliers, Categories, Products, Lots, Customers, Orders, Shipments];
+}
+
+public sealed record BulkRequest<TDto>(IReadOnlyList<TDto?>? Items);
 
 /// <summary>Commerce core: merchants, suppliers, categories, products, lots, customers, orders, shipments, tracking.</summary>
 public static class CommerceModule
 {
-    public static IServiceCollection AddCommerce(this IServiceCollection services) => services.AddScoped<OrderQueries>();
+    public const int MaxBulkItems = 1000;
 
-    public static IEndpointRouteBuilder MapCommerce(this IEndpointRouteBuilder app) => app;
+    public static IServiceCollection AddCommerce(this IServiceCollection services)
+    {
+        services.AddScoped<OrderQueries>();
+        services.AddScoped<UpsertRunner>();
+        services.AddScoped<IngestTrackingEvents>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapCommerce(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/v1").WithTags("Commerce");
+        MapKind(api, CommerceKinds.Merchants, readable: true);
+        MapKind(api, CommerceKinds.Suppliers, readable: false);
+        MapKind(api, CommerceKinds.Categories, readable: false);
+        MapKind(api, CommerceKinds.Products, readable: true);
+        MapKind(api, CommerceKinds.Lots, readable: false);
+        MapKind(api, CommerceKinds.Customers, readable: true);
+        MapKind(api, CommerceKinds.Orders, readable: false);
+        MapKind(api, CommerceKinds.Shipments, readable: true);
+        api.MapGet("/orders/{number}", GetOrder).RequireAuthorization(Policies.ReadCommerce);
+        api.MapGet("/orders", SearchOrders).RequireAuthorization(Policies.ReadCommerce);
+        api.MapPost("/tracking-events", PostTrackingEvents).RequireAuthorization(Policies.Integration).Idempotent();
+        return app;
+    }
+
+    private static void MapKind<TEntity, TDto>(RouteGroupBuilder api, UpsertKind<TEntity, TDto> kind, bool readable)
+        where TEntity : ExternalEntity, new()
+        where TDto : class, IExternalDto
+    {
+        api.MapPut($"/{kind.Name}/{{externalId}}",
+                (string externalId, TDto body, UpsertRunner runner, CareLoopDbContext db, HttpContext http, CancellationToken ct) =>
+                    Put(kind, externalId, body, runner, db, http, ct))
+            .RequireAuthorization(Policies.Integration);
+        api.MapPost($"/{kind.Name}/bulk",
+                (BulkRequest<TDto> body, UpsertRunner runner, CareLoopDbContext db, CancellationToken ct) => Bulk(kind, body, runner, db, ct))
+            .RequireAuthorization(Policies.Integration).Idempotent();
+        if (readable)
+        {
+            api.MapGet($"/{kind.Name}/{{externalId}}",
+                    (string externalId, CareLoopDbContext db, HttpContext http, CancellationToken ct) => Get(kind, externalId, db, http, ct))
+                .RequireAuthorization(Policies.ReadCommerce);
+        }
+    }
+
+    public static async Task<Results<Created<TDto>, Ok<TDto>, ValidationProblem, ProblemHttpResult>> Put<TEntity, TDto>(
+        UpsertKind<TEntity, TDto> kind, string externalId, TDto body, UpsertRunner runner, CareLoopDbContext db, HttpContext http, CancellationToken ct)
+        where TEntity : ExternalEntity, new()
+        where TDto : class, IExternalDto
+    {
+        if (externalId.Length > UpsertRunner.MaxExternalIdLength)
+        {
+            return Problems.Validation("externalId", $"must be at most {UpsertRunner.MaxExternalIdLength} characters.");
+        }
+        if (body.ExternalId is not null && body.ExternalId != externalId)
+        {
+            return Problems.Validation("externalId", "must match the external id in the path.");
+        }
+        var ifMatch = http.Request.Headers.IfMatch;
+        if (!Microsoft.Extensions.Primitives.StringValues.IsNullOrEmpty(ifMatch))
+        {
+            var version = await db.Set<TEntity>().IgnoreQueryFilters().Where(e => e.ExternalId == externalId)
+                .Select(e => (long?)e.Version).SingleOrDefaultAsync(ct);
+            if (version is null || !ETags.Matches(ifMatch, version.Value))
+            {
+                return Problems.Status(412, $"If-Match does not name the {kind.Label}'s current version.");
+            }
+        }
+        var errors = new ValidationErrors();
+        var refs = new RefCache(db);
+        var applied = await runner.ApplyAsync(kind, [new UpsertItem<TDto>(externalId, body, "")], errors, ct, refs);
+        if (errors.Any)
+        {
+            db.ChangeTracker.Clear();
+            return Problems.Validation(errors);
+        }
+        if (await SaveAsync(db, ct) is { } conflict)
+        {
+            return conflict;
+        }
+        var a = applied[0];
+        var dto = await kind.ToDtoAsync(a.Entity, refs, ct);
+        ETags.Set(http, a.Entity.Version);
+        return a.Outcome == UpsertOutcome.Created
+            ? TypedResults.Created($"/api/v1/{kind.Name}/{Uri.EscapeDataString(externalId)}", dto)
+            : TypedResults.Ok(dto);
+    }
+
+    public static async Task<Results<Ok<BulkResult>, ValidationProblem, ProblemHttpResult>> Bulk<TEntity, TDto>(
+        UpsertKind<TEntity, TDto> kind, BulkRequest<TDto> body, UpsertRunner runner, CareLoopDbContext db, CancellationToken ct)
+        where TEntity : ExternalEntity, new()
+        where TDto : class, IExternalDto
+    {
+        if (body.Items is null)
+        {
+            return Problems.Validation("items", "is required.");
+        }
+        if (body.Items.Count > MaxBulkItems)
+        {
+            return Problems.Validation("items", $"must hold at most {MaxBulkItems} items.");
+        }
+        var errors = new ValidationErrors();
+        var items = body.Items.Select((d, i) => new UpsertItem<TDto>(d?.ExternalId, d, $"items[{i}].")).ToList();
+        var applied = await runner.ApplyAsync(kind, items, errors, ct);
+        if (errors.Any)
+        {
+            db.ChangeTracker.Clear();
+            return Problems.Validation(errors);
+        }
+        // One SaveChanges: one transaction, all or nothing.
+        if (await SaveAsync(db, ct) is { } conflict)
+        {
+            return conflict;
+        }
+        return TypedResults.Ok(UpsertRunner.Count(applied));
+    }
+
+    public static async Task<Results<Ok<TDto>, NotFound<ProblemDetails>>> Get<TEntity, TDto>(
+        UpsertKind<TEntity, TDto> kind, string externalId, CareLoopDbContext db, HttpContext http, CancellationToken ct)
+        where TEntity : ExternalEntity, new()
+        where TDto : class, IExternalDto
+    {
+        // Query filters apply: a merchant or customer only finds their own records; anything else is a 404.
+        var entity = await kind.Existing(db).AsNoTracking().SingleOrDefaultAsync(e => e.ExternalId == externalId, ct);
+        if (entity is null)
+        {
+            return NotFound(kind.Label, externalId);
+        }
+        ETags.Set(http, entity.Version);
+        return TypedResults.Ok(await kind.ToDtoAsync(entity, new RefCache(db), ct));
+    }
+
+    public static async Task<Results<Ok<OrderDetail>, NotFound<ProblemDetails>>> GetOrder(
+        string number, OrderQueries orders, HttpContext http, CancellationToken ct)
+    {
+        var detail = await orders.GetDetailAsync(number, ct);
+        if (detail is null)
+        {
+            return NotFound("order", number);
+        }
+        ETags.Set(http, detail.Version);
+        return TypedResults.Ok(detail);
+    }
+
+    /// <summary>Orders by exact number or by the customer's phone, newest first, in cursor pages.</summary>
+    public static async Task<Results<Ok<Page<OrderSummary>>, ValidationProblem>> SearchOrders(
+        string? number, string? phone, int? limit, string? cursor, OrderQueries orders, CareLoopDbContext db, CancellationToken ct)
+    {
+        var errors = new ValidationErrors();
+        var (l, after) = Paging.Read(limit, cursor, errors);
+        var offset = 0;
+        if (after is not null && (!int.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset) || offset > 100_000))
+        {
+            errors.Add("cursor", "is not a cursor this API issued.");
+        }
+        if (string.IsNullOrWhiteSpace(number) && string.IsNullOrWhiteSpace(phone))
+        {
+            errors.Add("number", "number or phone is required.");
+        }
+        if (errors.Any)
+        {
+            return Problems.Validation(errors);
+        }
+        var term = (string.IsNullOrWhiteSpace(number) ? phone! : number).Trim();
+        var found = (await orders.SearchAsync(term, offset + l + 1, ct))
+            .Where(r => string.IsNullOrWhiteSpace(number) ? r.CustomerPhone == term : r.Number == term).ToList();
+        // OrderQueries.SearchAsync joins with IgnoreQueryFilters(), which in EF Core switches the filters off for the
+        // whole query: re-check which of the numbers the caller may see (the query filters apply here).
+        var numbers = found.Select(r => r.Number).ToList();
+        var visible = (await db.Orders.AsNoTracking().Where(o => numbers.Contains(o.ExternalId)).Select(o => o.ExternalId).ToListAsync(ct))
+            .ToHashSet(StringComparer.Ordinal);
+        var rows = found.Where(r => visible.Contains(r.Number)).ToList();
+        var page = rows.Skip(offset).Take(l).ToList();
+        var next = rows.Count > offset + l ? Paging.Encode((offset + l).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        return TypedResults.Ok(new Page<OrderSummary>(page, next));
+    }
+
+    public static async Task<Results<Ok<TrackingEventsResult>, Accepted<TrackingEventsResult>, ProblemHttpResult>> PostTrackingEvents(
+        TrackingEventsRequest body, IngestTrackingEvents ingest, CancellationToken ct)
+    {
+        try
+        {
+            var result = await ingest.HandleAsync(body, ct);
+            return result.Pending > 0 ? TypedResults.Accepted((string?)null, result) : TypedResults.Ok(result);
+        }
+        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException)
+        {
+            return Problems.Status(409, "Another request stored the same records at the same time; retry.");
+        }
+    }
+
+    /// <summary>Saves; a unique-key clash with a concurrent writer is a 409 the caller may retry.</summary>
+    private static async Task<ProblemHttpResult?> SaveAsync(CareLoopDbContext db, CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return null;
+        }
+        catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException)
+        {
+            db.ChangeTracker.Clear();
+            return Problems.Status(409, "Another request stored the same records at the same time; retry.");
+        }
+    }
+
+    private static NotFound<ProblemDetails> NotFound(string label, string id) =>
+        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not Found", Detail = $"No {label} '{id}'." });
 }

@@ -1,0 +1,110 @@
+using System.Net.Http.Headers;
+using CareLoop.Server.Platform.Auth;
+using CareLoop.Server.Platform.Data;
+using CareLoop.Server.Platform.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CareLoop.Server.Tests.Infrastructure;
+
+/// <summary>
+/// A running CareLoop app on an in-memory test server with its own database, a fake clock, and helpers to create
+/// API keys for any role and clients that send them.
+/// </summary>
+public sealed class CareLoopServer : IAsyncDisposable
+{
+    public static readonly DateTimeOffset Epoch = new(2026, 5, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly WebApplication _app;
+
+    private CareLoopServer(WebApplication app, ServerOptions options, FakeTimeProvider clock)
+    {
+        _app = app;
+        Options = options;
+        Clock = clock;
+    }
+
+    public ServerOptions Options { get; }
+
+    /// <summary>The app's clock; starts at <see cref="Epoch"/>; advance it to move time.</summary>
+    public FakeTimeProvider Clock { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public DatabaseProvider Provider => Options.Database;
+
+    /// <summary>Builds, migrates (a no-op on a cloned template) and starts the app on the given database.</summary>
+    public static async Task<CareLoopServer> StartAsync(ServerOptions options, Action<WebApplicationBuilder>? configure = null)
+    {
+        var clock = new FakeTimeProvider(Epoch);
+        var app = CareLoopApp.Build(options, configure: b =>
+        {
+            b.WebHost.UseTestServer();
+            // The server's static-asset manifest is named after its assembly, not the test assembly.
+            b.Environment.ApplicationName = "careloop";
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            b.Services.AddSingleton<TimeProvider>(clock);
+            b.Configuration["RateLimits:Enabled"] = "false";
+            configure?.Invoke(b);
+        });
+        await CareLoopApp.PrepareDatabaseAsync(app.Services);
+        await app.StartAsync();
+        return new CareLoopServer(app, options, clock);
+    }
+
+    /// <summary>A client without credentials.</summary>
+    public HttpClient CreateClient(string? token = null)
+    {
+        var client = ((TestServer)_app.Services.GetRequiredService<IServer>()).CreateClient();
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        return client;
+    }
+
+    /// <summary>Creates an API key (<c>cl_…</c>) for a role, bound to a merchant or customer given by external id.</summary>
+    public async Task<string> CreateApiKeyAsync(string role, string? merchant = null, string? customer = null)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+        Guid? merchantId = merchant is null ? null
+            : await db.Merchants.IgnoreQueryFilters().Where(m => m.ExternalId == merchant).Select(m => (Guid?)m.Id).SingleOrDefaultAsync()
+              ?? throw new InvalidOperationException($"No merchant '{merchant}'.");
+        Guid? customerId = customer is null ? null
+            : await db.Customers.IgnoreQueryFilters().Where(c => c.ExternalId == customer).Select(c => (Guid?)c.Id).SingleOrDefaultAsync()
+              ?? throw new InvalidOperationException($"No customer '{customer}'.");
+        var (_, token) = await scope.ServiceProvider.GetRequiredService<ApiKeyService>()
+            .CreateAsync($"test {role}", role, merchantId, customerId, CancellationToken.None);
+        return token;
+    }
+
+    /// <summary>A client authenticated with a new API key for the role (and merchant or customer).</summary>
+    public async Task<HttpClient> ClientAsync(string role, string? merchant = null, string? customer = null) =>
+        CreateClient(await CreateApiKeyAsync(role, merchant, customer));
+
+    /// <summary>Runs code against the database in a fresh, unscoped (sees everything) service scope.</summary>
+    public async Task<T> WithDbAsync<T>(Func<CareLoopDbContext, Task<T>> action)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider.GetRequiredService<CareLoopDbContext>());
+    }
+
+    /// <summary>Runs code with a fresh service scope (e.g. to call a CLI use case such as FileImport).</summary>
+    public async Task<T> InScopeAsync<T>(Func<IServiceProvider, Task<T>> action)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
