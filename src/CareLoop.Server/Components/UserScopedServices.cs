@@ -24,9 +24,24 @@ public static class UserScopedServices
 
     /// <summary>Resolves <typeparamref name="TService"/> in a new scope bound to <paramref name="user"/> and runs <paramref name="work"/>.</summary>
     /// <exception cref="InvalidOperationException"><paramref name="user"/> is not authenticated.</exception>
-    public static async Task<TResult> ForUserAsync<TService, TResult>(
+    public static Task<TResult> ForUserAsync<TService, TResult>(
         this IServiceScopeFactory scopes, ClaimsPrincipal user, Func<TService, Task<TResult>> work)
-        where TService : notnull
+        where TService : notnull =>
+        scopes.ForUserAsync(user, services => work(services.GetRequiredService<TService>()));
+
+    /// <summary>Runs <paramref name="work"/> with the services of a new scope bound to the current user.</summary>
+    /// <exception cref="InvalidOperationException">No user is signed in.</exception>
+    public static async Task<TResult> ForUserAsync<TResult>(
+        this IServiceScopeFactory scopes, AuthenticationStateProvider auth, Func<IServiceProvider, Task<TResult>> work)
+    {
+        var user = (await auth.GetAuthenticationStateAsync()).User;
+        return await scopes.ForUserAsync(user, work);
+    }
+
+    /// <summary>Runs <paramref name="work"/> with the services of a new scope bound to <paramref name="user"/>.</summary>
+    /// <exception cref="InvalidOperationException"><paramref name="user"/> is not authenticated.</exception>
+    public static async Task<TResult> ForUserAsync<TResult>(
+        this IServiceScopeFactory scopes, ClaimsPrincipal user, Func<IServiceProvider, Task<TResult>> work)
     {
         // An unbound scope sees everything: refuse rather than fall back to it.
         if (user.Identity?.IsAuthenticated != true)
@@ -38,6 +53,6 @@ public static class UserScopedServices
         services.GetRequiredService<CallerScope>().BindTo(user);
         services.GetRequiredService<CurrentActor>().Name =
             "user:" + (user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue(ClaimTypes.NameIdentifier));
-        return await work(services.GetRequiredService<TService>());
+        return await work(services);
     }
 }
