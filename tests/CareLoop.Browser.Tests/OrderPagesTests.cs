@@ -75,6 +75,8 @@ public sealed partial class OrderPagesTests(ServerFixture server) : IClassFixtur
         {
             Assert.Contains(number.Trim(), server.DemoCustomerOrders);
         }
+        // MudBlazor's own strings come from our resources (CareLoopMudLocalizer).
+        await Expect(page.Locator("#order-results button[aria-label='下一页']")).ToHaveCountAsync(1);
 
         await links.Filter(new() { HasTextString = server.TrackedOrder }).ClickAsync();
 
