@@ -63,6 +63,7 @@ public static class CareLoopApp
         services.AddCareLoopRateLimits(builder.Configuration);
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddTransient<MudBlazor.MudLocalizer, CareLoopMudLocalizer>();
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
 
