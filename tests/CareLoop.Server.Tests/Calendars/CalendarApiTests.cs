@@ -154,11 +154,11 @@ public abstract class CalendarApiTests(ServerFixture fixture)
         {
             (new { code = NewCode(), name = "x", timeZone = "Mars/Olympus", weekly = new { } }, "timeZone"),
             (new { code = NewCode(), name = "x", timeZone = "Asia/Shanghai", weekly = new { monday = new[] { new[] { "18:00", "09:00" } } } }, "weekly.monday[0]"),
-            (new { code = NewCode(), name = "x", timeZone = "Asia/Shanghai", weekly = new { monday = new[] { new[] { "09:00", "13:00" }, new[] { "12:00", "18:00" } } } }, "weekly.monday"),
+            (new { code = NewCode(), name = "x", timeZone = "Asia/Shanghai", weekly = new { monday = new[] { new[] { "09:00", "13:00" }, new[] { "12:00", "18:00" } } } }, "weekly.monday[1]"),
             (new { code = NewCode(), name = "x", timeZone = "Asia/Shanghai", weekly = new { monday = new[] { new[] { "09:00", "24:30" } } } }, "weekly.monday[0]"),
             (new { code = NewCode(), name = "x", timeZone = "Asia/Shanghai", weekly = new { funday = new[] { new[] { "09:00", "10:00" } } } }, "weekly.funday"),
-            (Office(NewCode(), extra: [new { date = "2026-05-06" }]), "extraWorkdays[0]"),                           // a Wednesday is already worked
-            (Office(NewCode(), holidays: ["2026-05-09"], extra: [new { date = "2026-05-09" }]), "extraWorkdays[0]"), // a holiday
+            (Office(NewCode(), extra: [new { date = "2026-05-06" }]), "extraWorkdays[0].date"),                           // a Wednesday is already worked
+            (Office(NewCode(), holidays: ["2026-05-09"], extra: [new { date = "2026-05-09" }]), "extraWorkdays[0].date"), // a holiday
             (Office(NewCode(), holidays: ["2026-13-01"]), "holidays[0]"),
             (new { code = "", name = "x", timeZone = "Asia/Shanghai", weekly = new { } }, "code"),
         };

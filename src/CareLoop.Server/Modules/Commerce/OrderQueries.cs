@@ -47,17 +47,26 @@ public sealed class OrderQueries(CareLoopDbContext db)
         // The order query keeps the caller's row-level filters; only the names of the parties it found are read
         // without them (IgnoreQueryFilters applies to a whole query, so it must not be joined in).
         var customerIds = db.Customers.Where(c => c.Phone == term).Select(c => c.Id);
-        var rows = await db.Orders.AsNoTracking()
+        return await SummariesAsync(db.Orders.AsNoTracking()
             .Where(o => o.ExternalId == term || customerIds.Contains(o.CustomerId))
             .OrderByDescending(o => o.PaidAt).ThenBy(o => o.ExternalId)
-            .Take(limit)
+            .Take(limit), ct);
+    }
+
+    /// <summary>The newest orders the caller may see (for a customer: their own), newest first.</summary>
+    public Task<IReadOnlyList<OrderSummary>> RecentAsync(int limit, CancellationToken ct) =>
+        SummariesAsync(db.Orders.AsNoTracking().OrderByDescending(o => o.PaidAt).ThenByDescending(o => o.ExternalId).Take(limit), ct);
+
+    private async Task<IReadOnlyList<OrderSummary>> SummariesAsync(IQueryable<Order> orders, CancellationToken ct)
+    {
+        var rows = await orders
             .Select(o => new { o.ExternalId, o.MerchantId, o.CustomerId, o.Status, o.PaidAt, o.TotalPaid, o.Currency })
             .ToListAsync(ct);
         var merchantIds = rows.Select(r => r.MerchantId).Distinct().ToList();
-        var customerIdsFound = rows.Select(r => r.CustomerId).Distinct().ToList();
+        var customerIds = rows.Select(r => r.CustomerId).Distinct().ToList();
         var merchants = await db.Merchants.IgnoreQueryFilters().AsNoTracking().Where(m => merchantIds.Contains(m.Id))
             .ToDictionaryAsync(m => m.Id, m => new { m.ExternalId, m.Name }, ct);
-        var customers = await db.Customers.IgnoreQueryFilters().AsNoTracking().Where(c => customerIdsFound.Contains(c.Id))
+        var customers = await db.Customers.IgnoreQueryFilters().AsNoTracking().Where(c => customerIds.Contains(c.Id))
             .ToDictionaryAsync(c => c.Id, c => new { c.ExternalId, c.Name, c.Phone }, ct);
         return rows.Select(r => new OrderSummary(r.ExternalId, merchants[r.MerchantId].ExternalId, merchants[r.MerchantId].Name,
             customers[r.CustomerId].ExternalId, customers[r.CustomerId].Name, customers[r.CustomerId].Phone,

@@ -112,6 +112,11 @@ public sealed class IdempotencyMiddleware(RequestDelegate next, TimeProvider clo
     private static async Task<bool> TryClaimAsync(CareLoopDbContext db, IdempotencyRecord record, DateTime now, CancellationToken ct)
     {
         await db.IdempotencyRecords.Where(r => r.Caller == record.Caller && r.Key == record.Key && r.ExpiresAt < now).ExecuteDeleteAsync(ct);
+        if (await db.IdempotencyRecords.AnyAsync(r => r.Caller == record.Caller && r.Key == record.Key, ct))
+        {
+            return false;
+        }
+        // Two first deliveries racing each other: the unique index lets exactly one claim the key.
         db.IdempotencyRecords.Add(record);
         try
         {
