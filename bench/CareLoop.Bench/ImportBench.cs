@@ -44,21 +44,28 @@ public static class ImportBench
     /// <summary>Orders as the bulk API and JSONL import take them, referencing the demo catalogue.</summary>
     public static IEnumerable<Dictionary<string, object?>> Orders(int count, string prefix)
     {
+        // The demo catalogue is deterministic: the same generator tells which products each merchant sells.
+        var demo = new DemoGenerator(DemoScale.ForOrders(1), DateTime.UtcNow);
+        var merchants = demo.Merchants.ToDictionary(m => m.Id, m => m.ExternalId);
+        var catalogue = demo.Products.GroupBy(p => merchants[p.MerchantId]).ToDictionary(g => g.Key, g => g.Select(p => p.ExternalId).ToArray());
+        var merchantIds = catalogue.Keys.Order().ToArray();
         var random = new Random(42);
         for (var i = 0; i < count; i++)
         {
             var number = $"{prefix}{i + 1:0000000}";
+            var merchant = merchantIds[random.Next(merchantIds.Length)];
+            var products = catalogue[merchant];
             var lines = Enumerable.Range(1, 1 + random.Next(3)).Select(l => new Dictionary<string, object?>
             {
                 ["externalId"] = $"{number}-{l}",
-                ["product"] = $"P{1 + random.Next(300):00000}",
+                ["product"] = products[random.Next(products.Length)],
                 ["quantity"] = 1 + random.Next(2),
                 ["unitPrice"] = new { amount = (99 + random.Next(900)).ToString("0.00", CultureInfo.InvariantCulture), currency = "CNY" },
             }).ToList();
             yield return new Dictionary<string, object?>
             {
                 ["externalId"] = number,
-                ["merchant"] = $"M{1 + random.Next(8):000}",
+                ["merchant"] = merchant,
                 ["customer"] = $"C{1 + random.Next(10):000000}",
                 ["paidAt"] = "2026-11-01T10:00:00+08:00",
                 ["paymentMethod"] = "alipay",
@@ -114,6 +121,7 @@ public static class ImportBench
         lines = Orders(o.Orders, "BA").Sum(x => ((System.Collections.ICollection)x["lines"]!).Count);
         Report("import-api", o, watch.Elapsed, lines);
         await app.StopAsync();
+        Cleanup(folder);
         return 0;
     }
 
@@ -150,6 +158,7 @@ public static class ImportBench
             return code;
         }
         Report("import-cli", o, watch.Elapsed, lines);
+        Cleanup(folder);
         return 0;
     }
 
@@ -162,7 +171,14 @@ public static class ImportBench
         await DemoData.LoadIfEmptyAsync(sp, DemoScale.ForOrders(o.Orders), CancellationToken.None, Console.Error);
         watch.Stop();
         Report("demo", o, watch.Elapsed, null);
+        Cleanup(folder);
         return 0;
+    }
+
+    private static void Cleanup(string folder)
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(folder, recursive: true);
     }
 
     private static void Report(string name, Options o, TimeSpan elapsed, long? lines)
