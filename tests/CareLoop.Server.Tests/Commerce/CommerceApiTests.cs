@@ -277,4 +277,25 @@ public abstract class CommerceApiTests(ServerFixture fixture)
         var merchantKey = Server.CreateClient("cl_0000000000000000_nosuchsecret");
         await (await merchantKey.GetAsync("/api/v1/orders/x")).ExpectAsync(HttpStatusCode.Unauthorized);
     }
+
+    [Fact]
+    public async Task MerchantBoundIntegrationKey_WritesOnlyItsOwnMerchantsRecords()
+    {
+        var integration = await Server.ClientAsync(Roles.Integration);
+        var a = await SeedAsync(integration);
+        var b = await SeedAsync(integration);
+        var shopA = await Server.ClientAsync(Roles.Integration, merchant: a.Merchant);
+
+        var own = NewId("SO");
+        await (await shopA.PutJsonAsync($"/api/v1/orders/{own}", OrderBody(a.Merchant, a.Customer, a.Product, own + "-1"))).ExpectAsync(HttpStatusCode.Created);
+        var foreign = NewId("SO");
+        await (await shopA.PutJsonAsync($"/api/v1/orders/{foreign}", OrderBody(b.Merchant, a.Customer, b.Product, foreign + "-1"))).ExpectFieldErrorAsync("merchant");
+        await (await shopA.PutJsonAsync($"/api/v1/products/{b.Product}", new { merchant = a.Merchant, name = "Hijacked", price = MoneyOf("1.00") })).ExpectAsync(HttpStatusCode.Conflict);
+        await (await shopA.PutJsonAsync($"/api/v1/suppliers/{NewId("s")}", new { name = "Factory" })).ExpectAsync(HttpStatusCode.Forbidden);
+        await (await shopA.PutJsonAsync($"/api/v1/merchants/{b.Merchant}", new { name = "Taken over" })).ExpectAsync(HttpStatusCode.Forbidden);
+
+        var product = await (await integration.GetAsync($"/api/v1/products/{b.Product}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Kettle", product!["name"]!.GetValue<string>());
+        Assert.Equal(0, await Server.WithDbAsync(db => Task.FromResult(db.Orders.Count(o => o.ExternalId == foreign))));
+    }
 }

@@ -41,9 +41,10 @@ public static class CommerceModule
     public static IEndpointRouteBuilder MapCommerce(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/v1").WithTags("Commerce");
-        MapKind(api, CommerceKinds.Merchants, readable: true);
-        MapKind(api, CommerceKinds.Suppliers, readable: false);
-        MapKind(api, CommerceKinds.Categories, readable: false);
+        // Merchants, suppliers and categories are shared by the whole platform: a merchant-bound key may not write them.
+        MapKind(api, CommerceKinds.Merchants, readable: true, platformWide: true);
+        MapKind(api, CommerceKinds.Suppliers, readable: false, platformWide: true);
+        MapKind(api, CommerceKinds.Categories, readable: false, platformWide: true);
         MapKind(api, CommerceKinds.Products, readable: true);
         MapKind(api, CommerceKinds.Lots, readable: false);
         MapKind(api, CommerceKinds.Customers, readable: true);
@@ -55,17 +56,22 @@ public static class CommerceModule
         return app;
     }
 
-    private static void MapKind<TEntity, TDto>(RouteGroupBuilder api, UpsertKind<TEntity, TDto> kind, bool readable)
+    private static void MapKind<TEntity, TDto>(RouteGroupBuilder api, UpsertKind<TEntity, TDto> kind, bool readable, bool platformWide = false)
         where TEntity : ExternalEntity, new()
         where TDto : class, IExternalDto
     {
-        api.MapPut($"/{kind.Name}/{{externalId}}",
+        var put = api.MapPut($"/{kind.Name}/{{externalId}}",
                 (string externalId, TDto body, UpsertRunner runner, CareLoopDbContext db, HttpContext http, CancellationToken ct) =>
                     Put(kind, externalId, body, runner, db, http, ct))
             .RequireAuthorization(Policies.Integration);
-        api.MapPost($"/{kind.Name}/bulk",
+        var bulk = api.MapPost($"/{kind.Name}/bulk",
                 (BulkRequest<TDto> body, UpsertRunner runner, CareLoopDbContext db, CancellationToken ct) => Bulk(kind, body, runner, db, ct))
             .RequireAuthorization(Policies.Integration).Idempotent();
+        if (platformWide)
+        {
+            put.AddEndpointFilter(RefuseMerchantBound);
+            bulk.AddEndpointFilter(RefuseMerchantBound);
+        }
         if (readable)
         {
             api.MapGet($"/{kind.Name}/{{externalId}}",
@@ -73,6 +79,12 @@ public static class CommerceModule
                 .RequireAuthorization(Policies.ReadCommerce);
         }
     }
+
+    /// <summary>Platform-wide records are written only by callers not bound to one merchant.</summary>
+    private static async ValueTask<object?> RefuseMerchantBound(EndpointFilterInvocationContext context, EndpointFilterDelegate next) =>
+        context.HttpContext.User.HasClaim(c => c.Type == CareLoopClaims.MerchantId)
+            ? TypedResults.Problem(statusCode: 403, detail: "A key bound to a merchant may not change platform-wide records.")
+            : await next(context);
 
     public static async Task<Results<Created<TDto>, Ok<TDto>, ValidationProblem, ProblemHttpResult>> Put<TEntity, TDto>(
         UpsertKind<TEntity, TDto> kind, string externalId, TDto body, UpsertRunner runner, CareLoopDbContext db, HttpContext http, CancellationToken ct)
@@ -90,7 +102,7 @@ public static class CommerceModule
         var ifMatch = http.Request.Headers.IfMatch;
         if (!Microsoft.Extensions.Primitives.StringValues.IsNullOrEmpty(ifMatch))
         {
-            var version = await db.Set<TEntity>().IgnoreQueryFilters().Where(e => e.ExternalId == externalId)
+            var version = await db.Set<TEntity>().Where(e => e.ExternalId == externalId)
                 .Select(e => (long?)e.Version).SingleOrDefaultAsync(ct);
             if (version is null || !ETags.Matches(ifMatch, version.Value))
             {

@@ -71,6 +71,7 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
             (ScopeMerchantId == null || s.MerchantId == ScopeMerchantId) &&
             (ScopeCustomerId == null || s.CustomerId == ScopeCustomerId));
         builder.Entity<Product>().HasQueryFilter(p => ScopeMerchantId == null || p.MerchantId == ScopeMerchantId);
+        builder.Entity<Lot>().HasQueryFilter(l => ScopeMerchantId == null || Set<Product>().Any(p => p.Id == l.ProductId && p.MerchantId == ScopeMerchantId));
         builder.Entity<Customer>().HasQueryFilter(c =>
             (ScopeCustomerId == null || c.Id == ScopeCustomerId) &&
             (ScopeMerchantId == null || Set<Order>().Any(o => o.CustomerId == c.Id && o.MerchantId == ScopeMerchantId)));

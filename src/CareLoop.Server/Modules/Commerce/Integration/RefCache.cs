@@ -48,7 +48,7 @@ public sealed class RefCache(CareLoopDbContext db)
                 nameof(Category) => await LoadAsync(db.Categories, missing, ct) as IEnumerable<ExternalEntity>,
                 nameof(Product) => await LoadAsync(db.Products, missing, ct) as IEnumerable<ExternalEntity>,
                 nameof(Lot) => await LoadAsync(db.Lots, missing, ct) as IEnumerable<ExternalEntity>,
-                nameof(Customer) => await LoadAsync(db.Customers, missing, ct) as IEnumerable<ExternalEntity>,
+                nameof(Customer) => await LoadAsync(db.Customers, missing, ct, ignoreFilters: true) as IEnumerable<ExternalEntity>,
                 nameof(Order) => await LoadAsync(db.Orders.Include(o => o.Lines), missing, ct),
                 nameof(Shipment) => await LoadAsync(db.Shipments, missing, ct) as IEnumerable<ExternalEntity>,
                 _ => throw new InvalidOperationException($"No reference loader for {type.Name}."),
@@ -61,12 +61,16 @@ public sealed class RefCache(CareLoopDbContext db)
         _wanted.Clear();
     }
 
-    /// <summary>Loads records by external id in chunks (no tracking, query filters off: writers resolve every reference).</summary>
-    public static async Task<List<T>> LoadAsync<T>(IQueryable<T> source, IReadOnlyCollection<string> externalIds, CancellationToken ct, bool track = false)
+    /// <summary>
+    /// Loads records by external id in chunks. The caller's row-level filters apply, so a merchant-bound key neither
+    /// sees nor references another merchant's records; customers are the exception for references
+    /// (<paramref name="ignoreFilters"/>): shoppers are platform-wide and any shop may attach an order to one.
+    /// </summary>
+    public static async Task<List<T>> LoadAsync<T>(IQueryable<T> source, IReadOnlyCollection<string> externalIds, CancellationToken ct, bool track = false, bool ignoreFilters = false)
         where T : ExternalEntity
     {
         var result = new List<T>(externalIds.Count);
-        var q = source.IgnoreQueryFilters();
+        var q = ignoreFilters ? source.IgnoreQueryFilters() : source;
         if (!track)
         {
             q = q.AsNoTracking();
