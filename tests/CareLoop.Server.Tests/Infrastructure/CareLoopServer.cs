@@ -45,11 +45,11 @@ public sealed class CareLoopServer : IAsyncDisposable
         var app = CareLoopApp.Build(options, configure: b =>
         {
             b.WebHost.UseTestServer();
-            // The server's static-asset manifest is named after its assembly, not the test assembly.
-            b.Environment.ApplicationName = "careloop";
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             b.Services.AddSingleton<TimeProvider>(clock);
             b.Configuration["RateLimits:Enabled"] = "false";
+            // Key lookups are not cached, so a revocation is seen by the next request.
+            b.Configuration["Auth:ApiKeyCacheSeconds"] = "0";
             configure?.Invoke(b);
         });
         await CareLoopApp.PrepareDatabaseAsync(app.Services);

@@ -53,6 +53,23 @@ public sealed partial class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task ApiKeysRevoke_MarksTheKeyRevoked_AndListShowsIt()
+    {
+        var token = (await RunAsync(null, "apikeys", "create", "--role", "integration", "--name", "feed", "--data", _data)).Out.Trim();
+        var keyId = token.Split('_')[1];
+
+        var revoked = await RunAsync(null, "apikeys", "revoke", keyId, "--data", _data);
+        var list = await RunAsync(null, "apikeys", "list", "--data", _data);
+        var unknown = await RunAsync(null, "apikeys", "revoke", "nosuchkey", "--data", _data);
+
+        Assert.Equal(0, revoked.Code);
+        var line = Assert.Single(list.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith(keyId, StringComparison.Ordinal));
+        Assert.Contains("revoked", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(token.Split('_')[2], list.Out, StringComparison.Ordinal);
+        Assert.NotEqual(0, unknown.Code);
+    }
+
+    [Fact]
     public async Task ApiKeysCreate_RefusesMerchantRoleWithoutMerchant()
     {
         var (code, stdout, stderr) = await RunAsync(null, "apikeys", "create", "--role", "merchant", "--name", "m", "--data", _data);

@@ -44,11 +44,12 @@ public static class ApiKeyFormat
 
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    CareLoopDbContext db, IMemoryCache cache, TimeProvider clock)
+    CareLoopDbContext db, IMemoryCache cache, TimeProvider clock, IConfiguration configuration)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
-    private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(10);
+    /// <summary>How long a key lookup is cached: a revocation takes effect within this time on every instance.</summary>
+    private TimeSpan CacheFor => TimeSpan.FromSeconds(configuration.GetValue("Auth:ApiKeyCacheSeconds", 10));
 
     private sealed record CachedKey(byte[] Hash, string Role, Guid? MerchantId, Guid? CustomerId, bool Revoked);
 
@@ -63,14 +64,13 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return AuthenticateResult.Fail("Malformed API key.");
         }
-        var key = await cache.GetOrCreateAsync("apikey:" + keyId, async entry =>
-        {
-            entry.AbsoluteExpirationRelativeToNow = CacheFor;
-            var k = await db.ApiKeys.AsNoTracking().Where(x => x.KeyId == keyId)
-                .Select(x => new { x.SecretHash, x.Role, x.MerchantId, x.CustomerId, x.RevokedAt })
-                .SingleOrDefaultAsync(Context.RequestAborted);
-            return k is null ? null : new CachedKey(k.SecretHash, k.Role, k.MerchantId, k.CustomerId, k.RevokedAt is not null && k.RevokedAt <= clock.GetUtcNow().UtcDateTime);
-        });
+        var key = CacheFor > TimeSpan.Zero
+            ? await cache.GetOrCreateAsync("apikey:" + keyId, entry =>
+            {
+                entry.AbsoluteExpirationRelativeToNow = CacheFor;
+                return LoadAsync(keyId);
+            })
+            : await LoadAsync(keyId);
         if (key is null || key.Revoked || !CryptographicOperations.FixedTimeEquals(key.Hash, ApiKeyFormat.Hash(secret)))
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
@@ -86,6 +86,14 @@ public sealed class ApiKeyAuthenticationHandler(
         if (key.CustomerId is { } c) claims.Add(new Claim(CareLoopClaims.CustomerId, c.ToString()));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
+    }
+
+    private async Task<CachedKey?> LoadAsync(string keyId)
+    {
+        var k = await db.ApiKeys.AsNoTracking().Where(x => x.KeyId == keyId)
+            .Select(x => new { x.SecretHash, x.Role, x.MerchantId, x.CustomerId, x.RevokedAt })
+            .SingleOrDefaultAsync(Context.RequestAborted);
+        return k is null ? null : new CachedKey(k.SecretHash, k.Role, k.MerchantId, k.CustomerId, k.RevokedAt is not null && k.RevokedAt <= clock.GetUtcNow().UtcDateTime);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -110,5 +118,18 @@ public sealed class ApiKeyService(CareLoopDbContext db, TimeProvider clock)
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);
         return (key, token);
+    }
+
+    /// <summary>Revokes a key; every instance refuses it once its cached lookup expires (Auth:ApiKeyCacheSeconds).</summary>
+    public async Task<bool> RevokeAsync(string keyId, CancellationToken ct)
+    {
+        var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.KeyId == keyId, ct);
+        if (key is null)
+        {
+            return false;
+        }
+        key.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        return true;
     }
 }

@@ -238,8 +238,41 @@ public static class CliApp
             Console.Out.WriteLine(token);
             return 0;
         });
+        var keyId = new Argument<string>("keyId") { Description = "The key id: the part between cl_ and the second underscore." };
+        var revoke = new Command("revoke", "Revoke an API key; every server refuses it within the key cache time (10 s by default).");
+        revoke.Arguments.Add(keyId);
+        revoke.SetAction(async (parse, ct) =>
+        {
+            await using var sp = CliServices.Build(Options(parse));
+            await CareLoopApp.PrepareDatabaseAsync(sp, ct);
+            await using var scope = sp.CreateAsyncScope();
+            var id = parse.GetValue(keyId)!;
+            if (!await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(id, ct))
+            {
+                Console.Error.WriteLine($"error: no API key '{id}'.");
+                return 1;
+            }
+            Console.Error.WriteLine($"API key {id} revoked.");
+            return 0;
+        });
+        var list = new Command("list", "List API keys (id, role, name, created, revoked); secrets are never shown.");
+        list.SetAction(async (parse, ct) =>
+        {
+            await using var sp = CliServices.Build(Options(parse));
+            await CareLoopApp.PrepareDatabaseAsync(sp, ct);
+            await using var scope = sp.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+            foreach (var k in await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct))
+            {
+                Console.Out.WriteLine(string.Join('\t', k.KeyId, k.Role, k.Name, k.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
+                    k.RevokedAt is { } r ? "revoked " + r.ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "active"));
+            }
+            return 0;
+        });
         var cmd = new Command("apikeys", "Manage API keys for integrations and scripts.");
         cmd.Subcommands.Add(create);
+        cmd.Subcommands.Add(list);
+        cmd.Subcommands.Add(revoke);
         return cmd;
     }
 

@@ -4,6 +4,7 @@ using CareLoop.Server.Components;
 using CareLoop.Server.Modules.Calendars;
 using CareLoop.Server.Modules.Commerce;
 using CareLoop.Server.Platform.Api;
+using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Settings;
@@ -60,7 +61,7 @@ public static class CareLoopApp
         services.AddOpenApi();
         services.AddAntiforgery();
         services.AddHealthChecks().AddDbContextCheck<CareLoopDbContext>("database", tags: ["ready"]);
-        services.AddCareLoopRateLimits(builder.Configuration);
+        services.AddCareLoopRateLimits();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
         services.AddTransient<MudBlazor.MudLocalizer, CareLoopMudLocalizer>();
@@ -99,6 +100,8 @@ public static class CareLoopApp
 
         app.MapAccountEndpoints();
         app.MapSettings();
+        app.MapApiKeys();
+        app.MapAudit();
         app.MapCalendars();
         app.MapCommerce();
 
@@ -117,24 +120,32 @@ public static class CareLoopApp
         await RoleSeed.EnsureRolesAsync(scope.ServiceProvider, ct);
     }
 
-    private static IServiceCollection AddCareLoopRateLimits(this IServiceCollection services, IConfiguration config)
+    /// <summary>
+    /// Fixed-window limits per client address on sign-in and public endpoints. Read from configuration on each
+    /// request (<c>RateLimits:Enabled</c>, <c>RateLimits:SignInPerMinute</c>, <c>RateLimits:PublicPerMinute</c>) so
+    /// benchmarks can switch them off.
+    /// </summary>
+    private static IServiceCollection AddCareLoopRateLimits(this IServiceCollection services)
     {
-        var enabled = config.GetValue("RateLimits:Enabled", true);
-        var signInPerMinute = config.GetValue("RateLimits:SignInPerMinute", 20);
-        var publicPerMinute = config.GetValue("RateLimits:PublicPerMinute", 600);
         services.AddRateLimiter(o =>
         {
             o.RejectionStatusCode = 429;
-            o.AddPolicy(RateLimitPolicies.SignIn, ctx => !enabled
-                ? RateLimitPartition.GetNoLimiter("off")
-                : RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "?",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = signInPerMinute, Window = TimeSpan.FromMinutes(1) }));
-            o.AddPolicy(RateLimitPolicies.Public, ctx => !enabled
-                ? RateLimitPartition.GetNoLimiter("off")
-                : RateLimitPartition.GetFixedWindowLimiter(ctx.Connection.RemoteIpAddress?.ToString() ?? "?",
-                    _ => new FixedWindowRateLimiterOptions { PermitLimit = publicPerMinute, Window = TimeSpan.FromMinutes(1) }));
+            o.AddPolicy(RateLimitPolicies.SignIn, ctx => Partition(ctx, "RateLimits:SignInPerMinute", 20));
+            o.AddPolicy(RateLimitPolicies.Public, ctx => Partition(ctx, "RateLimits:PublicPerMinute", 600));
         });
         return services;
+
+        static RateLimitPartition<string> Partition(HttpContext ctx, string key, int fallback)
+        {
+            var config = ctx.RequestServices.GetRequiredService<IConfiguration>();
+            if (!config.GetValue("RateLimits:Enabled", true))
+            {
+                return RateLimitPartition.GetNoLimiter("off");
+            }
+            var limit = config.GetValue(key, fallback);
+            return RateLimitPartition.GetFixedWindowLimiter($"{key}:{limit}:{ctx.Connection.RemoteIpAddress}",
+                _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = TimeSpan.FromMinutes(1) });
+        }
     }
 }
 
