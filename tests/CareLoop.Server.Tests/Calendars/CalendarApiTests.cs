@@ -205,6 +205,46 @@ public abstract class CalendarApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Put_WithoutCode_KeepsTheCode_AlsoOnABuiltInCalendar()
+    {
+        var admin = await Server.ClientAsync(Roles.Admin);
+        var builtIn = await (await admin.GetAsync("/api/v1/calendars/24x7")).ExpectAsync(HttpStatusCode.OK);
+
+        var replaced = await (await admin.PutJsonAsync("/api/v1/calendars/24x7", new
+        {
+            name = "全天候 (edited)", timeZone = "Asia/Shanghai",
+            weekly = builtIn!["weekly"], holidays = Array.Empty<string>(),
+        })).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.Equal("24x7", replaced!["code"]!.GetValue<string>());
+        Assert.Equal("全天候 (edited)", replaced["name"]!.GetValue<string>());
+        await (await admin.PutJsonAsync("/api/v1/calendars/24x7", new { code = "renamed", name = "x", timeZone = "Asia/Shanghai", weekly = builtIn["weekly"] }))
+            .ExpectFieldErrorAsync("code");
+    }
+
+    [Theory]
+    [InlineData("9999-12-31T23:00:00+08:00")]
+    [InlineData("0001-01-01T00:00:00+00:00")]
+    public async Task InstantsOutsideTheSupportedYears_Are400(string start)
+    {
+        var (client, id) = await CreateAsync();
+
+        await (await client.PostJsonAsync($"/api/v1/calendars/{id}/add-business-time", new { start, minutes = 5 })).ExpectFieldErrorAsync("start");
+        await (await client.PostJsonAsync($"/api/v1/calendars/{id}/add-working-days", new { date = start[..10], days = 1 })).ExpectFieldErrorAsync("date");
+    }
+
+    [Fact]
+    public async Task Create_ReturnsTheETagOfTheNewCalendar()
+    {
+        var client = await Server.ClientAsync(Roles.Admin);
+
+        var response = await client.PostJsonAsync("/api/v1/calendars", Office(NewCode()));
+
+        await response.ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("\"1\"", response.Headers.ETag!.Tag);
+    }
+
+    [Fact]
     public async Task Agents_MayCompute_ButNotEdit()
     {
         var (_, id) = await CreateAsync();

@@ -79,6 +79,8 @@ public abstract class CommerceApiTests(ServerFixture fixture)
         current.Headers.IfMatch.Add(new EntityTagHeaderValue("\"1\""));
         var body = await (await client.SendAsync(current)).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("approved", body!["status"]!.GetValue<string>());
+        var read = await (await client.GetAsync($"/api/v1/suppliers/{id}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Equal("Y", read!["name"]!.GetValue<string>());
     }
 
     [Fact]
@@ -293,6 +295,7 @@ public abstract class CommerceApiTests(ServerFixture fixture)
         await (await shopA.PutJsonAsync($"/api/v1/products/{b.Product}", new { merchant = a.Merchant, name = "Hijacked", price = MoneyOf("1.00") })).ExpectAsync(HttpStatusCode.Conflict);
         await (await shopA.PutJsonAsync($"/api/v1/suppliers/{NewId("s")}", new { name = "Factory" })).ExpectAsync(HttpStatusCode.Forbidden);
         await (await shopA.PutJsonAsync($"/api/v1/merchants/{b.Merchant}", new { name = "Taken over" })).ExpectAsync(HttpStatusCode.Forbidden);
+        await (await shopA.PostJsonAsync("/api/v1/tracking-events", new { events = Array.Empty<object>() })).ExpectAsync(HttpStatusCode.Forbidden);
 
         var product = await (await integration.GetAsync($"/api/v1/products/{b.Product}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("Kettle", product!["name"]!.GetValue<string>());

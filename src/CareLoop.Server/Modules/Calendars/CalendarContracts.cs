@@ -68,7 +68,7 @@ public static partial class CalendarMapping
         for (var i = 0; i < (body.Holidays?.Count ?? 0); i++)
         {
             if (ParseDate(body.Holidays![i]) is { } d) holidays.Add(d);
-            else errors.Add($"holidays[{i}]", "must be a date YYYY-MM-DD.");
+            else errors.Add($"holidays[{i}]", $"must be a date YYYY-MM-DD between {MinYear} and {MaxYear}.");
         }
         var extra = new Dictionary<DateOnly, IReadOnlyList<LocalInterval>?>();
         for (var i = 0; i < (body.ExtraWorkdays?.Count ?? 0); i++)
@@ -121,8 +121,11 @@ public static partial class CalendarMapping
         return list;
     }
 
+    /// <summary>Dates and instants the API accepts: years 1900–2199 (the engine looks up to 10 years past them).</summary>
+    public const int MinYear = 1900, MaxYear = 2199;
+
     public static DateOnly? ParseDate(string? text) =>
-        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) && d.Year is >= MinYear and <= MaxYear ? d : null;
 
     /// <summary>Parses an ISO-8601 instant that must carry an offset (Z or ±hh:mm).</summary>
     public static DateTimeOffset? ParseInstant(string? text, string field, ValidationErrors errors)
@@ -136,6 +139,11 @@ public static partial class CalendarMapping
         if (!hasOffset || !DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
         {
             errors.Add(field, hasOffset ? "is not an ISO-8601 instant." : "must be an ISO-8601 instant with an offset, e.g. 2026-05-06T09:00:00+08:00.");
+            return null;
+        }
+        if (value.UtcDateTime.Year is < MinYear or > MaxYear)
+        {
+            errors.Add(field, $"must be between the years {MinYear} and {MaxYear}.");
             return null;
         }
         return value;

@@ -35,7 +35,7 @@ public static class CalendarsModule
     }
 
     public static async Task<Results<Created<CalendarResponse>, ValidationProblem, Conflict<ProblemDetails>>> Create(
-        CalendarBody body, CareLoopDbContext db, CancellationToken ct)
+        CalendarBody body, CareLoopDbContext db, HttpContext http, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var definition = CalendarMapping.Parse(body, errors);
@@ -53,7 +53,16 @@ public static class CalendarsModule
             Rules = JsonSerializer.Serialize(CalendarMapping.ToRules(definition), ApiJson.Options),
         };
         db.Calendars.Add(record);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another request created the same code between the check above and this insert.
+            return Conflict("code", $"A calendar with code '{body.Code}' already exists.");
+        }
+        ETags.Set(http, record.Version);
         return TypedResults.Created($"/api/v1/calendars/{record.Id}", CalendarMapping.ToResponse(record));
     }
 
@@ -88,17 +97,18 @@ public static class CalendarsModule
             return Problems.Status(412, "If-Match does not name the calendar's current version.");
         }
         var errors = new ValidationErrors();
-        var definition = CalendarMapping.Parse(body with { Code = body.Code ?? record.Code }, errors);
+        var code = body.Code ?? record.Code;
+        var definition = CalendarMapping.Parse(body with { Code = code }, errors);
         if (definition is null) return Problems.Validation(errors);
-        if (body.Code != record.Code && await db.Calendars.AnyAsync(c => c.Code == body.Code && c.Id != record.Id, ct))
-        {
-            return Conflict("code", $"A calendar with code '{body.Code}' already exists.");
-        }
-        if (record.BuiltIn && body.Code != record.Code)
+        if (record.BuiltIn && code != record.Code)
         {
             return Problems.Validation("code", "A built-in calendar's code cannot change.");
         }
-        record.Code = body.Code!;
+        if (code != record.Code && await db.Calendars.AnyAsync(c => c.Code == code && c.Id != record.Id, ct))
+        {
+            return Conflict("code", $"A calendar with code '{code}' already exists.");
+        }
+        record.Code = code;
         record.Name = body.Name!.Trim();
         record.TimeZone = definition.TimeZoneId;
         record.Rules = JsonSerializer.Serialize(CalendarMapping.ToRules(definition), ApiJson.Options);

@@ -43,16 +43,18 @@ public static class CommerceModule
         var api = app.MapGroup("/api/v1").WithTags("Commerce");
         // Merchants, suppliers and categories are shared by the whole platform: a merchant-bound key may not write them.
         MapKind(api, CommerceKinds.Merchants, readable: true, platformWide: true);
-        MapKind(api, CommerceKinds.Suppliers, readable: false, platformWide: true);
-        MapKind(api, CommerceKinds.Categories, readable: false, platformWide: true);
+        MapKind(api, CommerceKinds.Suppliers, readable: true, platformWide: true);
+        MapKind(api, CommerceKinds.Categories, readable: true, platformWide: true);
         MapKind(api, CommerceKinds.Products, readable: true);
-        MapKind(api, CommerceKinds.Lots, readable: false);
+        MapKind(api, CommerceKinds.Lots, readable: true);
         MapKind(api, CommerceKinds.Customers, readable: true);
         MapKind(api, CommerceKinds.Orders, readable: false);
         MapKind(api, CommerceKinds.Shipments, readable: true);
         api.MapGet("/orders/{number}", GetOrder).RequireAuthorization(Policies.ReadCommerce);
         api.MapGet("/orders", SearchOrders).RequireAuthorization(Policies.ReadCommerce);
-        api.MapPost("/tracking-events", PostTrackingEvents).RequireAuthorization(Policies.Integration).Idempotent();
+        // Carriers are platform-wide integrations: a merchant-bound key may not move parcels.
+        api.MapPost("/tracking-events", PostTrackingEvents).RequireAuthorization(Policies.Integration).Idempotent()
+            .AddEndpointFilter(RefuseMerchantBound);
         return app;
     }
 
@@ -223,7 +225,7 @@ public static class CommerceModule
         }
         catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException)
         {
-            return Problems.Status(409, "Another request stored the same records at the same time; retry.");
+            return Problems.Status(409, "A record with one of these external ids already exists: stored by a concurrent request (retry), or outside this caller's reach.");
         }
     }
 
@@ -238,7 +240,7 @@ public static class CommerceModule
         catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return Problems.Status(409, "Another request stored the same records at the same time; retry.");
+            return Problems.Status(409, "A record with one of these external ids already exists: stored by a concurrent request (retry), or outside this caller's reach.");
         }
     }
 

@@ -88,7 +88,7 @@ public sealed class OrderQueries(CareLoopDbContext db)
         var products = await db.Products.IgnoreQueryFilters().AsNoTracking().Where(p => productIds.Contains(p.Id))
             .ToDictionaryAsync(p => p.Id, p => new { p.ExternalId, p.Name }, ct);
         var lotIds = order.Lines.Where(l => l.LotId != null).Select(l => l.LotId!.Value).Distinct().ToList();
-        var lots = await db.Lots.AsNoTracking().Where(l => lotIds.Contains(l.Id))
+        var lots = await db.Lots.IgnoreQueryFilters().AsNoTracking().Where(l => lotIds.Contains(l.Id))
             .ToDictionaryAsync(l => l.Id, l => new { l.ExternalId, l.BatchNumber }, ct);
         var shipments = await db.Shipments.AsNoTracking().Where(s => s.OrderId == order.Id).OrderBy(s => s.ShippedAt).ToListAsync(ct);
         var shipmentIds = shipments.Select(s => (Guid?)s.Id).ToList();
