@@ -208,8 +208,8 @@ public static class CommerceModule
         }
         var term = (string.IsNullOrWhiteSpace(number) ? phone! : number).Trim();
         // SearchAsync keeps the caller's row-level filters: a merchant or customer only finds their own orders.
-        var rows = (await orders.SearchAsync(term, offset + l + 1, ct))
-            .Where(r => string.IsNullOrWhiteSpace(number) ? r.CustomerPhone == term : r.Number == term).ToList();
+        var byNumber = !string.IsNullOrWhiteSpace(number);
+        var rows = await orders.SearchAsync(term, offset + l + 1, ct, byNumber: byNumber, byPhone: !byNumber);
         var page = rows.Skip(offset).Take(l).ToList();
         var next = rows.Count > offset + l ? Paging.Encode((offset + l).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
         return TypedResults.Ok(new Page<OrderSummary>(page, next));

@@ -37,7 +37,7 @@ public sealed record TrackingEventDetail(
 public sealed class OrderQueries(CareLoopDbContext db)
 {
     /// <summary>Finds orders by exact order number, or by the customer's phone number (newest first).</summary>
-    public async Task<IReadOnlyList<OrderSummary>> SearchAsync(string term, int limit, CancellationToken ct)
+    public async Task<IReadOnlyList<OrderSummary>> SearchAsync(string term, int limit, CancellationToken ct, bool byNumber = true, bool byPhone = true)
     {
         term = term.Trim();
         if (term.Length == 0)
@@ -48,7 +48,7 @@ public sealed class OrderQueries(CareLoopDbContext db)
         // without them (IgnoreQueryFilters applies to a whole query, so it must not be joined in).
         var customerIds = db.Customers.Where(c => c.Phone == term).Select(c => c.Id);
         return await SummariesAsync(db.Orders.AsNoTracking()
-            .Where(o => o.ExternalId == term || customerIds.Contains(o.CustomerId))
+            .Where(o => (byNumber && o.ExternalId == term) || (byPhone && customerIds.Contains(o.CustomerId)))
             .OrderByDescending(o => o.PaidAt).ThenBy(o => o.ExternalId)
             .Take(limit), ct);
     }
