@@ -4,6 +4,7 @@ using CareLoop.Bench;
 // careloop benchmarks:
 //   --smoke                       quick run of every benchmark (used by ./test.sh, under 60 s)
 //   calendar                      BenchmarkDotNet: calendar add-business-time and minutes-between
+//   calendar-api                  add-business-time through the HTTP API, 16 concurrent clients (requests/s)
 //   import-api [--orders N]       bulk order import through POST /api/v1/orders/bulk (records/s)
 //   import-cli [--orders N]       bulk order import through `careloop import orders file.jsonl` (records/s)
 //   demo [--orders N]             the demo generator through the bulk path (orders/s)
@@ -16,6 +17,7 @@ if (args.Contains("--smoke"))
 return verb switch
 {
     "calendar" => RunCalendar(args),
+    "calendar-api" => await CalendarApiBench.RunAsync(TimeSpan.FromSeconds(args.Contains("--smoke") ? 2 : 15), 16),
     "import-api" => await ImportBench.ApiAsync(ImportBench.Options.Parse(args)),
     "import-cli" => await ImportBench.CliAsync(ImportBench.Options.Parse(args)),
     "demo" => await ImportBench.DemoAsync(ImportBench.Options.Parse(args)),

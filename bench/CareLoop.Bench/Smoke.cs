@@ -20,6 +20,7 @@ public static class Smoke
             n++;
         }
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"calendar add-business-time (24 h on cn-mainland): {n / watch.Elapsed.TotalSeconds:0} ops/s"));
+        await CalendarApiBench.RunAsync(TimeSpan.FromSeconds(2), 4);
         var options = new ImportBench.Options(2000, DatabaseProvider.Sqlite);
         var code = await ImportBench.ApiAsync(options);
         if (code == 0) code = await ImportBench.CliAsync(options);

@@ -11,12 +11,25 @@ namespace CareLoop.Server.Modules.Calendars;
 /// </summary>
 public sealed class CalendarService(CareLoopDbContext db, CalendarCache cache)
 {
-    public async Task<(CalendarRecord Record, BusinessCalendar Calendar)?> FindAsync(string idOrCode, CancellationToken ct)
+    /// <summary>
+    /// The calendar engine for an id or code. Only the id and version are read when the engine is cached, so a hot
+    /// path (SLA scans, the arithmetic endpoints) does not load and parse the rules on every call.
+    /// </summary>
+    public async Task<BusinessCalendar?> FindAsync(string idOrCode, CancellationToken ct)
     {
-        var record = Guid.TryParse(idOrCode, out var id)
-            ? await db.Calendars.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct)
-            : await db.Calendars.AsNoTracking().SingleOrDefaultAsync(c => c.Code == idOrCode, ct);
-        return record is null ? null : (record, cache.Get(record));
+        var q = db.Calendars.AsNoTracking();
+        q = Guid.TryParse(idOrCode, out var id) ? q.Where(c => c.Id == id) : q.Where(c => c.Code == idOrCode);
+        var head = await q.Select(c => new { c.Id, c.Version }).SingleOrDefaultAsync(ct);
+        if (head is null)
+        {
+            return null;
+        }
+        if (cache.TryGet(head.Id, head.Version) is { } hit)
+        {
+            return hit;
+        }
+        var record = await db.Calendars.AsNoTracking().SingleAsync(c => c.Id == head.Id, ct);
+        return cache.Get(record);
     }
 }
 
@@ -24,6 +37,9 @@ public sealed class CalendarService(CareLoopDbContext db, CalendarCache cache)
 public sealed class CalendarCache
 {
     private readonly ConcurrentDictionary<Guid, (long Version, BusinessCalendar Calendar)> _byId = new();
+
+    public BusinessCalendar? TryGet(Guid id, long version) =>
+        _byId.TryGetValue(id, out var hit) && hit.Version == version ? hit.Calendar : null;
 
     public BusinessCalendar Get(CalendarRecord record)
     {

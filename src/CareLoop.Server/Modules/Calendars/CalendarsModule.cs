@@ -125,10 +125,10 @@ public static class CalendarsModule
         if (body.Minutes is null) errors.Add("minutes", "is required.");
         else if (body.Minutes is < 0 or > MaxMinutes) errors.Add("minutes", $"must be between 0 and {MaxMinutes}.");
         if (errors.Any) return Problems.Validation(errors);
-        if (await calendars.FindAsync(id, ct) is not { } found) return NotFound(id);
+        if (await calendars.FindAsync(id, ct) is not { } calendar) return NotFound(id);
         try
         {
-            var due = found.Calendar.AddBusinessTime(start!.Value, body.Minutes!.Value);
+            var due = calendar.AddBusinessTime(start!.Value, body.Minutes!.Value);
             return TypedResults.Ok(new AddBusinessTimeResponse(CalendarMapping.FormatInstant(due)));
         }
         catch (NoWorkingTimeException)
@@ -150,10 +150,10 @@ public static class CalendarsModule
         if (body.Days is null) errors.Add("days", "is required.");
         else if (body.Days is < 0 or > 3650) errors.Add("days", "must be between 0 and 3650.");
         if (errors.Any) return Problems.Validation(errors);
-        if (await calendars.FindAsync(id, ct) is not { } found) return NotFound(id);
+        if (await calendars.FindAsync(id, ct) is not { } calendar) return NotFound(id);
         try
         {
-            var result = found.Calendar.AddWorkingDays(date!.Value, body.Days!.Value);
+            var result = calendar.AddWorkingDays(date!.Value, body.Days!.Value);
             return TypedResults.Ok(new AddWorkingDaysResponse(result.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
         }
         catch (NoWorkingTimeException)
@@ -171,8 +171,8 @@ public static class CalendarsModule
         if (from is not null && to is not null && to < from) errors.Add("to", "must not be before from.");
         if (from is not null && to is not null && (to.Value - from.Value).TotalDays > 3660) errors.Add("to", "must be within 10 years of from.");
         if (errors.Any) return Problems.Validation(errors);
-        if (await calendars.FindAsync(id, ct) is not { } found) return NotFound(id);
-        var span = found.Calendar.BusinessTimeBetween(from!.Value, to!.Value);
+        if (await calendars.FindAsync(id, ct) is not { } calendar) return NotFound(id);
+        var span = calendar.BusinessTimeBetween(from!.Value, to!.Value);
         return TypedResults.Ok(new MinutesBetweenResponse((long)Math.Floor(span.TotalMinutes)));
     }
 

@@ -26,5 +26,5 @@ public sealed record ServerOptions
     public string ConnectionString => Database == DatabaseProvider.Postgres
         ? PostgresConnectionString ?? throw new InvalidOperationException(
             "No PostgreSQL connection string: set ConnectionStrings:Postgres or CARELOOP_POSTGRES.")
-        : SqliteConnectionString ?? $"Data Source={SqlitePath};Cache=Shared;Pooling=True;Default Timeout=30";
+        : SqliteConnectionString ?? $"Data Source={SqlitePath};Pooling=True;Default Timeout=30";
 }
