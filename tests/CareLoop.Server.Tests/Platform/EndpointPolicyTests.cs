@@ -10,7 +10,7 @@ public sealed class EndpointPolicyTests
 {
     private static readonly string[] AnonymousAllowed =
     [
-        "/health/live", "/health/ready", "/metrics", "/openapi/{documentName}.json", "/docs", "/account/login", "/account/culture",
+        "/health/live", "/health/ready", "/metrics", "/openapi/{documentName}.json", "/docs", "/account/login", "/account/culture", "/account/denied",
     ];
 
     private static IReadOnlyList<RouteEndpoint> Endpoints()

@@ -6,15 +6,25 @@ using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
 namespace CareLoop.Server.Modules.Commerce;
 
+internal static class ExternalEntityConfiguration
+{
+    /// <summary>What every record keyed by an external system's id shares: a unique, bounded external id and the version as concurrency token.</summary>
+    public static EntityTypeBuilder<T> IsExternal<T>(this EntityTypeBuilder<T> b) where T : CareLoop.Domain.Common.ExternalEntity
+    {
+        b.HasIndex(x => x.ExternalId).IsUnique();
+        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.Property(x => x.Version).IsConcurrencyToken();
+        return b;
+    }
+}
+
 internal sealed class MerchantConfiguration : IEntityTypeConfiguration<Merchant>
 {
     public void Configure(EntityTypeBuilder<Merchant> b)
     {
-        b.HasIndex(x => x.ExternalId).IsUnique();
-        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.IsExternal();
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.Currency).HasMaxLength(3);
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
@@ -22,10 +32,8 @@ internal sealed class SupplierConfiguration : IEntityTypeConfiguration<Supplier>
 {
     public void Configure(EntityTypeBuilder<Supplier> b)
     {
-        b.HasIndex(x => x.ExternalId).IsUnique();
-        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.IsExternal();
         b.Property(x => x.Name).HasMaxLength(200);
-        b.Property(x => x.Version).IsConcurrencyToken();
         b.OwnsMany(x => x.Certificates, c => c.ToJson());
         b.HasIndex(x => x.Status);
     }
@@ -35,12 +43,10 @@ internal sealed class CategoryConfiguration : IEntityTypeConfiguration<Category>
 {
     public void Configure(EntityTypeBuilder<Category> b)
     {
-        b.HasIndex(x => x.ExternalId).IsUnique();
-        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.IsExternal();
         b.Property(x => x.Path).HasMaxLength(1000);
         b.HasIndex(x => x.Path);
         b.HasOne<Category>().WithMany().HasForeignKey(x => x.ParentId).OnDelete(DeleteBehavior.Restrict);
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
@@ -48,8 +54,7 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
 {
     public void Configure(EntityTypeBuilder<Product> b)
     {
-        b.HasIndex(x => x.ExternalId).IsUnique();
-        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.IsExternal();
         b.Property(x => x.Name).HasMaxLength(300);
         b.Property(x => x.Currency).HasMaxLength(3);
         b.HasOne<Merchant>().WithMany().HasForeignKey(x => x.MerchantId).OnDelete(DeleteBehavior.Restrict);
@@ -60,7 +65,6 @@ internal sealed class ProductConfiguration : IEntityTypeConfiguration<Product>
                 v => JsonSerializer.Serialize(v, (JsonSerializerOptions?)null),
                 v => JsonSerializer.Deserialize<Dictionary<string, string>>(v, (JsonSerializerOptions?)null) ?? new Dictionary<string, string>())
             .Metadata.SetValueComparer(CareLoopDbContext.DictionaryComparer);
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
@@ -68,12 +72,10 @@ internal sealed class LotConfiguration : IEntityTypeConfiguration<Lot>
 {
     public void Configure(EntityTypeBuilder<Lot> b)
     {
-        b.HasIndex(x => x.ExternalId).IsUnique();
-        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.IsExternal();
         b.Property(x => x.BatchNumber).HasMaxLength(100);
         b.HasOne<Product>().WithMany().HasForeignKey(x => x.ProductId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Supplier>().WithMany().HasForeignKey(x => x.SupplierId).OnDelete(DeleteBehavior.Restrict);
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
@@ -81,15 +83,13 @@ internal sealed class CustomerConfiguration : IEntityTypeConfiguration<Customer>
 {
     public void Configure(EntityTypeBuilder<Customer> b)
     {
-        b.HasIndex(x => x.ExternalId).IsUnique();
-        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.IsExternal();
         b.Property(x => x.Name).HasMaxLength(200);
         b.Property(x => x.Phone).HasMaxLength(40);
         b.Property(x => x.Email).HasMaxLength(200);
         b.Property(x => x.PreferredLanguage).HasMaxLength(10);
         b.HasIndex(x => x.Phone);
         b.OwnsMany(x => x.Addresses, a => a.ToJson());
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
@@ -97,8 +97,7 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
 {
     public void Configure(EntityTypeBuilder<Order> b)
     {
-        b.HasIndex(x => x.ExternalId).IsUnique();
-        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.IsExternal();
         b.Ignore(x => x.Number);
         b.Property(x => x.Currency).HasMaxLength(3);
         b.HasOne<Merchant>().WithMany().HasForeignKey(x => x.MerchantId).OnDelete(DeleteBehavior.Restrict);
@@ -112,7 +111,6 @@ internal sealed class OrderConfiguration : IEntityTypeConfiguration<Order>
         });
         b.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.OrderId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(x => x.Lines).AutoInclude(false);
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
@@ -132,8 +130,7 @@ internal sealed class ShipmentConfiguration : IEntityTypeConfiguration<Shipment>
 {
     public void Configure(EntityTypeBuilder<Shipment> b)
     {
-        b.HasIndex(x => x.ExternalId).IsUnique();
-        b.Property(x => x.ExternalId).HasMaxLength(100);
+        b.IsExternal();
         b.Property(x => x.Carrier).HasMaxLength(40);
         b.Property(x => x.TrackingNumber).HasMaxLength(60);
         b.HasIndex(x => new { x.Carrier, x.TrackingNumber }).IsUnique();
@@ -141,7 +138,6 @@ internal sealed class ShipmentConfiguration : IEntityTypeConfiguration<Shipment>
         b.HasIndex(x => new { x.Status, x.PromisedDeliveryDate });
         b.HasOne<Order>().WithMany().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Restrict);
         b.OwnsMany(x => x.Lines, l => l.ToJson());
-        b.Property(x => x.Version).IsConcurrencyToken();
     }
 }
 
