@@ -61,7 +61,15 @@ public static class CalendarSeed
         var have = await db.Calendars.Select(c => c.Code).ToListAsync(ct);
         Add(BuiltInCalendars.TwentyFourSeven, "7×24 全天候", BuiltInCalendars.TwentyFourSevenDefinition);
         Add(BuiltInCalendars.CnMainland, "中国大陆工作日 (法定节假日与调休)", BuiltInCalendars.CnMainlandDefinition);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Another instance starting at the same time seeded them first.
+            db.ChangeTracker.Clear();
+        }
 
         void Add(string code, string name, CalendarDefinition definition)
         {

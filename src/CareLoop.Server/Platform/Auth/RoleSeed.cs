@@ -12,7 +12,19 @@ public static class RoleSeed
             ct.ThrowIfCancellationRequested();
             if (!await roles.RoleExistsAsync(name))
             {
-                await roles.CreateAsync(new Role(name));
+                try
+                {
+                    await roles.CreateAsync(new Role(name));
+                }
+                catch (Microsoft.EntityFrameworkCore.DbUpdateException)
+                {
+                    // Another instance starting at the same time may have created it first: forget the failed insert.
+                    services.GetRequiredService<Data.CareLoopDbContext>().ChangeTracker.Clear();
+                    if (!await roles.RoleExistsAsync(name))
+                    {
+                        throw;
+                    }
+                }
             }
         }
     }
