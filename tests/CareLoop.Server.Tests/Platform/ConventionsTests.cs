@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CareLoop.Server.Tests.Platform;
 
@@ -52,6 +53,23 @@ public abstract class ConventionsTests(ServerFixture fixture)
         var again = await client.SendAsync(Post("/api/v1/calendars", Calendar("idem-" + Guid.NewGuid().ToString("N")[..8]), key));
 
         await again.ExpectAsync(HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
+    public async Task IdempotencyKey_IsForgottenAfter24Hours()
+    {
+        var client = await Server.ClientAsync(Roles.Admin);
+        var key = Guid.NewGuid().ToString();
+        await (await client.SendAsync(Post("/api/v1/calendars", Calendar("idem-" + Guid.NewGuid().ToString("N")[..8]), key))).ExpectAsync(HttpStatusCode.Created);
+
+        // The hourly cleanup runs on the server's clock; moving it a day on purges the record.
+        Server.Clock.Advance(TimeSpan.FromHours(25));
+        await Server.Services.GetRequiredService<IdempotencyCleanup>().PurgeAsync(CancellationToken.None);
+        var left = await Server.WithDbAsync(db => Task.FromResult(db.IdempotencyRecords.Count(r => r.Key == key)));
+        var reused = await client.SendAsync(Post("/api/v1/calendars", Calendar("idem-" + Guid.NewGuid().ToString("N")[..8]), key));
+
+        Assert.Equal(0, left);
+        await reused.ExpectAsync(HttpStatusCode.Created);
     }
 
     [Fact]

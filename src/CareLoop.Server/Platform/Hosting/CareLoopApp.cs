@@ -68,6 +68,8 @@ public static class CareLoopApp
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
 
+        services.AddSingleton<IdempotencyCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<IdempotencyCleanup>());
         services.AddSettings();
         services.AddCalendars();
         services.AddCommerce();
