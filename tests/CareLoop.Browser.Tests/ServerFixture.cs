@@ -20,6 +20,9 @@ public sealed class ServerFixture : IAsyncLifetime
     private IPlaywright? _playwright;
 
     public string BaseUrl { get; private set; } = "";
+
+    /// <summary>The server's services (an unbound scope sees every row), for arranging test data.</summary>
+    public IServiceProvider Services => _app?.Services ?? throw new InvalidOperationException("The server has not started.");
     public IBrowser Browser { get; private set; } = null!;
 
     /// <summary>Order numbers of the demo customer (the customer login).</summary>

@@ -98,7 +98,8 @@ public static class CalendarsModule
         }
         var errors = new ValidationErrors();
         var code = body.Code ?? record.Code;
-        var definition = CalendarMapping.Parse(body with { Code = code }, errors);
+        body = body with { Code = code };
+        var definition = CalendarMapping.Parse(body, errors);
         if (definition is null) return Problems.Validation(errors);
         if (record.BuiltIn && code != record.Code)
         {
@@ -108,10 +109,7 @@ public static class CalendarsModule
         {
             return Conflict("code", $"A calendar with code '{code}' already exists.");
         }
-        record.Code = code;
-        record.Name = body.Name!.Trim();
-        record.TimeZone = definition.TimeZoneId;
-        record.Rules = JsonSerializer.Serialize(CalendarMapping.ToRules(definition), ApiJson.Options);
+        CalendarEditing.Apply(record, body, definition);
         await db.SaveChangesAsync(ct);
         ETags.Set(http, record.Version);
         return TypedResults.Ok(CalendarMapping.ToResponse(record));
