@@ -144,6 +144,15 @@ public sealed partial class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task GlobalOptions_MayComeBeforeTheVerb()
+    {
+        var (code, stdout, _) = await RunAsync(null, "--data", _data, "apikeys", "create", "--role", "agent", "--name", "x");
+
+        Assert.Equal(0, code);
+        Assert.Matches(KeyShape(), stdout.Trim());
+    }
+
+    [Fact]
     public async Task Migrate_CreatesTheDatabaseInTheDataFolder()
     {
         var (code, _, _) = await RunAsync(null, "migrate", "--data", _data);

@@ -37,13 +37,13 @@ public static class AccountEndpoints
         return Results.LocalRedirect("/account/login");
     }
 
-    private static IResult SetCulture(string culture, string? returnUrl, HttpContext http)
+    private static IResult SetCulture(string culture, string? returnUrl, HttpContext http, TimeProvider clock)
     {
         if (CareLoopApp.Cultures.Any(c => c.Name == culture))
         {
             http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
                 CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(culture)),
-                new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax });
+                new CookieOptions { Expires = clock.GetUtcNow().AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax });
         }
         return Results.LocalRedirect(SafeReturn(returnUrl));
     }

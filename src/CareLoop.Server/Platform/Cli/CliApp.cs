@@ -41,12 +41,29 @@ public static class CliApp
         root.Subcommands.Add(UsersCommand());
         root.Subcommands.Add(ApiKeysCommand());
 
-        // `careloop` alone (or with only global and serve options) serves.
-        var effective = args.Length == 0 || args[0].StartsWith('-') && args[0] is not ("--help" or "-h" or "-?" or "--version")
-            ? ["serve", .. args]
-            : args;
+        // `careloop` alone (or with only global and serve options) serves; global options may precede a verb.
+        var verbs = root.Subcommands.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        var asksForHelp = args.Any(a => a is "--help" or "-h" or "-?" or "--version");
+        var effective = FirstBareWord(args) is { } verb && verbs.Contains(verb) || asksForHelp ? args : ["serve", .. args];
         var parse = root.Parse(effective);
         return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    /// <summary>The first argument that is neither an option nor an option's value: the verb, if any.</summary>
+    private static string? FirstBareWord(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i] is "--data" or "--db" or "--urls")
+            {
+                i++;
+            }
+            else if (!args[i].StartsWith('-'))
+            {
+                return args[i];
+            }
+        }
+        return null;
     }
 
     private static ServerOptions Options(ParseResult parse, string? urls = null)
