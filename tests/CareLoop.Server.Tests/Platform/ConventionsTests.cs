@@ -180,13 +180,34 @@ public abstract class ConventionsTests(ServerFixture fixture)
     }
 
     [Fact]
-    public async Task OpenApi_ListsTheFoundationPaths()
+    public async Task OpenApi_ListsTheFoundationPaths_AndTheBearerScheme()
     {
         var doc = await (await Server.CreateClient().GetAsync("/openapi/v1.json")).ExpectAsync(HttpStatusCode.OK);
         var paths = doc!["paths"]!.AsObject().Select(p => p.Key).ToList();
 
-        Assert.Contains("/api/v1/calendars", paths);
-        Assert.Contains("/api/v1/calendars/{id}/add-business-time", paths);
+        foreach (var path in new[] { "/api/v1/calendars", "/api/v1/calendars/{id}/add-business-time", "/api/v1/calendars/{id}/add-working-days",
+            "/api/v1/calendars/{id}/business-minutes-between", "/api/v1/orders/{externalId}", "/api/v1/orders/bulk", "/api/v1/tracking-events",
+            "/api/v1/customers/{externalId}", "/api/v1/apikeys", "/api/v1/me" })
+        {
+            Assert.Contains(path, paths);
+        }
+        Assert.Equal("bearer", doc["components"]!["securitySchemes"]!["apiKey"]!["scheme"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Me_SaysWhoTheCallerIsAndWhatItIsBoundTo()
+    {
+        var integration = await Server.ClientAsync(Roles.Integration);
+        var merchant = "me-" + Guid.NewGuid().ToString("N")[..8];
+        await (await integration.PutJsonAsync($"/api/v1/merchants/{merchant}", new { name = "Me shop" })).ExpectAsync(HttpStatusCode.Created);
+        var shop = await Server.ClientAsync(Roles.Merchant, merchant: merchant);
+
+        var me = await (await shop.GetAsync("/api/v1/me")).ExpectAsync(HttpStatusCode.OK);
+
+        Assert.StartsWith("apikey:", me!["caller"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(["merchant"], me["roles"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Equal(merchant, me["merchant"]!.GetValue<string>());
+        await (await Server.CreateClient().GetAsync("/api/v1/me")).ExpectAsync(HttpStatusCode.Unauthorized);
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public static class CareLoopApp
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddLocalization();
-        services.AddOpenApi();
+        services.AddCareLoopOpenApi();
         services.AddAntiforgery();
         services.AddHealthChecks().AddDbContextCheck<CareLoopDbContext>("database", tags: ["ready"]);
         services.AddCareLoopRateLimits();
@@ -103,6 +103,7 @@ public static class CareLoopApp
         app.MapAccountEndpoints();
         app.MapSettings();
         app.MapApiKeys();
+        app.MapWhoAmI();
         app.MapAudit();
         app.MapCalendars();
         app.MapCommerce();
