@@ -11,9 +11,10 @@ namespace CareLoop.Server.Platform.Audit;
 
 /// <summary>
 /// Stamps created/updated times and versions on saved records and appends an audit entry for each change of an
-/// audited record, inside the same SaveChanges (so the same transaction).
+/// audited record, inside the same SaveChanges (so the same transaction). One instance serves every context: the
+/// actor comes from the context being saved.
 /// </summary>
-public sealed class AuditInterceptor(TimeProvider clock, CurrentActor actor) : SaveChangesInterceptor
+public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesInterceptor
 {
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -57,7 +58,7 @@ public sealed class AuditInterceptor(TimeProvider clock, CurrentActor actor) : S
             }
             if (IsAudited(entry))
             {
-                entries.Add(Describe(entry, now));
+                entries.Add(Describe(entry, now, (context as Data.CareLoopDbContext)?.ActorName ?? "system"));
             }
         }
         if (entries.Count > 0)
@@ -73,7 +74,7 @@ public sealed class AuditInterceptor(TimeProvider clock, CurrentActor actor) : S
         entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted &&
         entry.Entity is ExternalEntity or CalendarRecord or ApiKey or User or PlatformSetting;
 
-    private AuditEntry Describe(EntityEntry entry, DateTime now)
+    private static AuditEntry Describe(EntityEntry entry, DateTime now, string actor)
     {
         var action = entry.State switch
         {
@@ -93,7 +94,7 @@ public sealed class AuditInterceptor(TimeProvider clock, CurrentActor actor) : S
         return new AuditEntry
         {
             At = now,
-            Actor = actor.Name,
+            Actor = actor,
             Action = action,
             EntityType = entry.Metadata.ClrType.Name,
             EntityId = entry.Entity is ExternalEntity external ? $"{id} ({external.ExternalId})" : id,

@@ -20,11 +20,16 @@ namespace CareLoop.Server.Platform.Data;
 public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
 {
     private readonly CallerScope? _scope;
+    private readonly CurrentActor? _actor;
 
-    protected CareLoopDbContext(DbContextOptions options, CallerScope? scope) : base(options)
+    protected CareLoopDbContext(DbContextOptions options, CallerScope? scope, CurrentActor? actor) : base(options)
     {
         _scope = scope;
+        _actor = actor;
     }
+
+    /// <summary>Who the audit log names for changes saved through this context.</summary>
+    public string ActorName => _actor?.Name ?? "system";
 
     /// <summary>The merchant the caller is bound to, or null when the caller is not merchant-bound.</summary>
     public Guid? ScopeMerchantId => _scope?.MerchantId;
@@ -94,8 +99,8 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
         v => new Dictionary<string, string>(v));
 }
 
-public sealed class SqliteCareLoopDbContext(DbContextOptions<SqliteCareLoopDbContext> options, CallerScope? scope = null)
-    : CareLoopDbContext(options, scope);
+public sealed class SqliteCareLoopDbContext(DbContextOptions<SqliteCareLoopDbContext> options, CallerScope? scope = null, CurrentActor? actor = null)
+    : CareLoopDbContext(options, scope, actor);
 
-public sealed class PostgresCareLoopDbContext(DbContextOptions<PostgresCareLoopDbContext> options, CallerScope? scope = null)
-    : CareLoopDbContext(options, scope);
+public sealed class PostgresCareLoopDbContext(DbContextOptions<PostgresCareLoopDbContext> options, CallerScope? scope = null, CurrentActor? actor = null)
+    : CareLoopDbContext(options, scope, actor);

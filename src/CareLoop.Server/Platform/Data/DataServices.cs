@@ -15,28 +15,33 @@ public static class DataServices
         services.AddSingleton(options);
         services.AddScoped<CallerScope>();
         services.AddScoped<CurrentActor>();
-        services.AddScoped<AuditInterceptor>();
+        services.AddSingleton<AuditInterceptor>();
+        // The options are built once (singleton); each context gets the request's scope and actor through its constructor.
         if (options.Database == DatabaseProvider.Postgres)
         {
             services.AddDbContext<CareLoopDbContext, PostgresCareLoopDbContext>((sp, o) =>
-                ConfigurePostgres(o, options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+                ConfigurePostgres(o, options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()),
+                optionsLifetime: ServiceLifetime.Singleton);
         }
         else
         {
             Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
             services.AddDbContext<CareLoopDbContext, SqliteCareLoopDbContext>((sp, o) =>
-                ConfigureSqlite(o, options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()));
+                ConfigureSqlite(o, options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()),
+                optionsLifetime: ServiceLifetime.Singleton);
         }
         return services;
     }
 
+    private static readonly string MigrationsAssembly = typeof(CareLoopDbContext).Assembly.GetName().Name!;
+
     internal static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder o, string connectionString) =>
-        o.UseSqlite(connectionString, s => s.MigrationsAssembly(typeof(CareLoopDbContext).Assembly.GetName().Name)
+        o.UseSqlite(connectionString, s => s.MigrationsAssembly(MigrationsAssembly)
             .CommandTimeout(60))
          .AddInterceptors(new SqlitePragmaInterceptor());
 
     internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
-        o.UseNpgsql(connectionString, n => n.MigrationsAssembly(typeof(CareLoopDbContext).Assembly.GetName().Name)
+        o.UseNpgsql(connectionString, n => n.MigrationsAssembly(MigrationsAssembly)
             .CommandTimeout(120));
 
     /// <summary>Applies pending migrations (and turns on WAL for SQLite).</summary>
