@@ -128,6 +128,20 @@ public sealed partial class OrderPagesTests(ServerFixture server) : IClassFixtur
     }
 
     [Fact]
+    public async Task Merchant_SeesOwnRecentOrders_WithoutSearching()
+    {
+        await using var context = await server.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, "merchant", "/orders");
+
+        var links = page.Locator("#order-results a.order-link");
+        await Expect(links.First).ToBeVisibleAsync();
+        var merchants = (await page.Locator("#order-results td[data-label='商家']").AllInnerTextsAsync()).Select(t => t.Trim()).Distinct().ToList();
+
+        Assert.Equal(["优品数码旗舰店"], merchants);
+    }
+
+    [Fact]
     public async Task Merchant_SearchingByPhone_SeesOnlyOwnOrders()
     {
         Assert.True(server.DemoCustomerBoughtElsewhere, "demo data: the demo customer should also buy from other merchants");
