@@ -16,10 +16,11 @@ namespace CareLoop.Bench;
 /// </summary>
 public static class CalendarApiBench
 {
-    public static async Task<int> RunAsync(TimeSpan duration, int clients)
+    public static async Task<int> RunAsync(TimeSpan duration, int clients, DatabaseProvider database = DatabaseProvider.Sqlite)
     {
         var folder = Directory.CreateTempSubdirectory("careloop-bench-").FullName;
-        await using var app = CareLoopApp.Build(new ServerOptions { DataFolder = folder, Urls = "http://127.0.0.1:0" }, configure: b =>
+        var options = ImportBench.ServerOptionsFor(new ImportBench.Options(0, database), folder);
+        await using var app = CareLoopApp.Build(options, configure: b =>
         {
             b.Logging.SetMinimumLevel(LogLevel.Warning);
             b.Configuration["RateLimits:Enabled"] = "false";
@@ -51,7 +52,7 @@ public static class CalendarApiBench
         await Task.WhenAll(Enumerable.Range(0, clients).Select(Client));
         watch.Stop();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"calendar-api: {count} add-business-time requests with {clients} clients in {watch.Elapsed.TotalSeconds:0.0} s = {count / watch.Elapsed.TotalSeconds:0} requests/s"));
+            $"calendar-api [{database}]: {count} add-business-time requests with {clients} clients in {watch.Elapsed.TotalSeconds:0.0} s = {count / watch.Elapsed.TotalSeconds:0} requests/s"));
         await app.StopAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(folder, recursive: true);

@@ -29,7 +29,7 @@ public static class ImportBench
         }
     }
 
-    private static ServerOptions ServerOptionsFor(Options o, string folder)
+    internal static ServerOptions ServerOptionsFor(Options o, string folder)
     {
         var pg = Environment.GetEnvironmentVariable("CARELOOP_POSTGRES");
         if (o.Database == DatabaseProvider.Postgres && pg is not null)

@@ -17,7 +17,7 @@ if (args.Contains("--smoke"))
 return verb switch
 {
     "calendar" => RunCalendar(args),
-    "calendar-api" => await CalendarApiBench.RunAsync(TimeSpan.FromSeconds(args.Contains("--smoke") ? 2 : 15), 16),
+    "calendar-api" => await CalendarApiBench.RunAsync(TimeSpan.FromSeconds(15), 16, ImportBench.Options.Parse(args).Database),
     "import-api" => await ImportBench.ApiAsync(ImportBench.Options.Parse(args)),
     "import-cli" => await ImportBench.CliAsync(ImportBench.Options.Parse(args)),
     "demo" => await ImportBench.DemoAsync(ImportBench.Options.Parse(args)),
