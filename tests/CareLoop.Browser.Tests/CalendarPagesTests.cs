@@ -9,6 +9,7 @@ using CareLoop.Server.Platform.Demo;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using static CareLoop.Browser.Tests.BrowserSteps;
 using static Microsoft.Playwright.Assertions;
 
 namespace CareLoop.Browser.Tests;
@@ -17,19 +18,6 @@ namespace CareLoop.Browser.Tests;
 public sealed class CalendarPagesTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     static CalendarPagesTests() => SetDefaultExpectTimeout(15_000);
-
-    private static string Login(string role) => $"{role}@{DemoData.Domain}";
-
-    private static async Task SignInAsync(IPage page, string role, string returnUrl = "/")
-    {
-        await page.GotoAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        await page.FillAsync("#email", Login(role));
-        await page.FillAsync("#password", DemoData.Password);
-        await page.ClickAsync("#sign-in");
-        await WaitInteractiveAsync(page);
-    }
-
-    private static Task WaitInteractiveAsync(IPage page) => Expect(page.Locator("#cl-interactive")).ToBeAttachedAsync();
 
     /// <summary>Steps the year selector to <paramref name="year"/>.</summary>
     private static async Task ShowYearAsync(IPage page, int year)

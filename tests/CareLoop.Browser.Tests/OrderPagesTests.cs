@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using CareLoop.Server.Platform.Demo;
 using Microsoft.Playwright;
+using static CareLoop.Browser.Tests.BrowserSteps;
 using static Microsoft.Playwright.Assertions;
 
 namespace CareLoop.Browser.Tests;
@@ -9,27 +10,6 @@ namespace CareLoop.Browser.Tests;
 public sealed partial class OrderPagesTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     static OrderPagesTests() => SetDefaultExpectTimeout(15_000);
-
-    private static string Login(string role) => $"{role}@{DemoData.Domain}";
-
-    /// <summary>Signs in through the static form and waits for the interactive circuit of the page it lands on.</summary>
-    private static async Task SignInAsync(IPage page, string role, string returnUrl = "/")
-    {
-        await page.GotoAsync($"/account/login?returnUrl={Uri.EscapeDataString(returnUrl)}");
-        await page.FillAsync("#email", Login(role));
-        await page.FillAsync("#password", DemoData.Password);
-        await page.ClickAsync("#sign-in");
-        await WaitInteractiveAsync(page);
-    }
-
-    /// <summary>Blazor prerenders: clicks before the circuit connects are lost, so wait for the marker only it renders.</summary>
-    private static Task WaitInteractiveAsync(IPage page) => Expect(page.Locator("#cl-interactive")).ToBeAttachedAsync();
-
-    private static async Task GotoInteractiveAsync(IPage page, string url)
-    {
-        await page.GotoAsync(url);
-        await WaitInteractiveAsync(page);
-    }
 
     [Fact]
     public async Task SignIn_ShowsWelcome_WhenPasswordIsRight()
@@ -148,9 +128,12 @@ public sealed partial class OrderPagesTests(ServerFixture server) : IClassFixtur
         await using var context = await server.NewContextAsync();
         var page = await context.NewPageAsync();
         await SignInAsync(page, "merchant", "/orders");
+        await Expect(page.Locator("#order-recent")).ToBeVisibleAsync();
 
         await page.FillAsync("#order-search", DemoData.CustomerPhone);
         await page.ClickAsync("#order-search-submit");
+        // The merchant's recent orders are on the page first: wait until the search's answer replaces them.
+        await Expect(page.Locator("#order-searched")).ToContainTextAsync(DemoData.CustomerPhone);
 
         var expected = server.OwnMerchantDemoCustomerOrders;
         if (expected.Count == 0)

@@ -115,8 +115,7 @@ public static class CliApp
         var cmd = new Command("migrate", "Apply pending database migrations and seed the built-in calendars and roles.");
         cmd.SetAction(async (parse, ct) =>
         {
-            await using var sp = CliServices.Build(Options(parse));
-            await CareLoopApp.PrepareDatabaseAsync(sp, ct);
+            await using var session = await CliSession.OpenAsync(Options(parse), ct);
             Console.Error.WriteLine("Database is up to date.");
             return 0;
         });
@@ -136,10 +135,9 @@ public static class CliApp
                 Console.Error.WriteLine("error: --orders must be between 1 and 10000000.");
                 return 2;
             }
-            await using var sp = CliServices.Build(Options(parse));
-            await CareLoopApp.PrepareDatabaseAsync(sp, ct);
+            await using var session = await CliSession.OpenAsync(Options(parse), ct);
             var watch = System.Diagnostics.Stopwatch.StartNew();
-            var loaded = await DemoData.LoadIfEmptyAsync(sp, DemoScale.ForOrders(n), ct, progress: Console.Error);
+            var loaded = await DemoData.LoadIfEmptyAsync(session.Services, DemoScale.ForOrders(n), ct, progress: Console.Error);
             Console.Error.WriteLine(loaded
                 ? $"Demo marketplace loaded in {watch.Elapsed.TotalSeconds:0.0} s."
                 : "The database already holds demo data; nothing loaded.");
@@ -158,10 +156,8 @@ public static class CliApp
         cmd.Arguments.Add(file);
         cmd.SetAction(async (parse, ct) =>
         {
-            await using var sp = CliServices.Build(Options(parse));
-            await CareLoopApp.PrepareDatabaseAsync(sp, ct);
-            await using var scope = sp.CreateAsyncScope();
-            return await FileImport.RunAsync(scope.ServiceProvider, parse.GetValue(kind)!, parse.GetValue(file)!, Console.Error, ct);
+            await using var session = await CliSession.OpenAsync(Options(parse), ct);
+            return await FileImport.RunAsync(session.Services, parse.GetValue(kind)!, parse.GetValue(file)!, Console.Error, ct);
         });
         return cmd;
     }
@@ -190,23 +186,21 @@ public static class CliApp
                 return 2;
             }
             var password = (await Console.In.ReadLineAsync(ct))?.TrimEnd('\r') ?? "";
-            await using var sp = CliServices.Build(Options(parse));
-            await CareLoopApp.PrepareDatabaseAsync(sp, ct);
-            await using var scope = sp.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+            await using var session = await CliSession.OpenAsync(Options(parse), ct);
+            var db = session.Services.GetRequiredService<CareLoopDbContext>();
             var (merchantId, customerId, error) = await Bind(db, r, parse.GetValue(merchant), parse.GetValue(customer), ct);
             if (error is not null)
             {
                 Console.Error.WriteLine("error: " + error);
                 return 2;
             }
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<User>>();
+            var users = session.Services.GetRequiredService<UserManager<User>>();
             var e = parse.GetValue(email)!;
             var user = new User
             {
                 Id = Guid.CreateVersion7(), UserName = e, Email = e, EmailConfirmed = true,
                 DisplayName = parse.GetValue(name) ?? e, MerchantId = merchantId, CustomerId = customerId,
-                CreatedAt = scope.ServiceProvider.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
+                CreatedAt = session.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime,
             };
             var result = await users.CreateAsync(user, password);
             if (result.Succeeded) result = await users.AddToRoleAsync(user, r);
@@ -239,17 +233,15 @@ public static class CliApp
                 Console.Error.WriteLine($"error: --role must be one of {string.Join(", ", Roles.All)}.");
                 return 2;
             }
-            await using var sp = CliServices.Build(Options(parse));
-            await CareLoopApp.PrepareDatabaseAsync(sp, ct);
-            await using var scope = sp.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+            await using var session = await CliSession.OpenAsync(Options(parse), ct);
+            var db = session.Services.GetRequiredService<CareLoopDbContext>();
             var (merchantId, customerId, error) = await Bind(db, r, parse.GetValue(merchant), parse.GetValue(customer), ct);
             if (error is not null)
             {
                 Console.Error.WriteLine("error: " + error);
                 return 2;
             }
-            var (_, token) = await scope.ServiceProvider.GetRequiredService<ApiKeyService>()
+            var (_, token) = await session.Services.GetRequiredService<ApiKeyService>()
                 .CreateAsync(parse.GetValue(name)!, r, merchantId, customerId, ct);
             Console.Error.WriteLine($"API key created for role {r}. Store it now: it is shown only once.");
             Console.Out.WriteLine(token);
@@ -260,11 +252,9 @@ public static class CliApp
         revoke.Arguments.Add(keyId);
         revoke.SetAction(async (parse, ct) =>
         {
-            await using var sp = CliServices.Build(Options(parse));
-            await CareLoopApp.PrepareDatabaseAsync(sp, ct);
-            await using var scope = sp.CreateAsyncScope();
+            await using var session = await CliSession.OpenAsync(Options(parse), ct);
             var id = parse.GetValue(keyId)!;
-            if (!await scope.ServiceProvider.GetRequiredService<ApiKeyService>().RevokeAsync(id, ct))
+            if (!await session.Services.GetRequiredService<ApiKeyService>().RevokeAsync(id, ct))
             {
                 Console.Error.WriteLine($"error: no API key '{id}'.");
                 return 1;
@@ -275,10 +265,8 @@ public static class CliApp
         var list = new Command("list", "List API keys (id, role, name, created, revoked); secrets are never shown.");
         list.SetAction(async (parse, ct) =>
         {
-            await using var sp = CliServices.Build(Options(parse));
-            await CareLoopApp.PrepareDatabaseAsync(sp, ct);
-            await using var scope = sp.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+            await using var session = await CliSession.OpenAsync(Options(parse), ct);
+            var db = session.Services.GetRequiredService<CareLoopDbContext>();
             foreach (var k in await db.ApiKeys.AsNoTracking().OrderBy(k => k.CreatedAt).ToListAsync(ct))
             {
                 Console.Out.WriteLine(string.Join('\t', k.KeyId, k.Role, k.Name, k.CreatedAt.ToString("u", System.Globalization.CultureInfo.InvariantCulture),
@@ -312,6 +300,43 @@ public static class CliApp
         if (role != Roles.Merchant && role != Roles.Integration && merchantId is not null) return (null, null, "--merchant only applies to roles merchant and integration.");
         if (role != Roles.Customer && customerId is not null) return (null, null, "--customer only applies to role customer.");
         return (merchantId, customerId, null);
+    }
+}
+
+/// <summary>What a verb works in: the services, a migrated and seeded database, and one scope (disposed together).</summary>
+internal sealed class CliSession : IAsyncDisposable
+{
+    private readonly ServiceProvider _root;
+    private readonly AsyncServiceScope _scope;
+
+    private CliSession(ServiceProvider root)
+    {
+        _root = root;
+        _scope = root.CreateAsyncScope();
+    }
+
+    public IServiceProvider Services => _scope.ServiceProvider;
+
+    /// <summary>Builds the services and applies pending migrations, so every verb works on a current database.</summary>
+    public static async Task<CliSession> OpenAsync(ServerOptions options, CancellationToken ct)
+    {
+        var root = CliServices.Build(options);
+        try
+        {
+            await CareLoopApp.PrepareDatabaseAsync(root, ct);
+        }
+        catch
+        {
+            await root.DisposeAsync();
+            throw;
+        }
+        return new CliSession(root);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _scope.DisposeAsync();
+        await _root.DisposeAsync();
     }
 }
 
