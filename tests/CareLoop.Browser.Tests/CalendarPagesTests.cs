@@ -126,7 +126,7 @@ public sealed class CalendarPagesTests(ServerFixture server) : IClassFixture<Ser
         await page.ClickAsync("#add-extra");
         await Expect(Chip(page, "extra-workdays", "2026-12-25")).ToHaveCountAsync(1);
         await page.ClickAsync("#calendar-save");
-        await Expect(page.Locator("#extra-errors")).ToContainTextAsync("already a working day");
+        await Expect(page.Locator("#extra-errors")).ToContainTextAsync("2026-12-25 按每周安排本来就是工作日");
         Assert.Empty((await ReadAsync(code)).ExtraWorkdays);
 
         // Removing the chip again leaves nothing to save.

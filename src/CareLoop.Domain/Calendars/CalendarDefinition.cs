@@ -17,7 +17,20 @@ public sealed record CalendarDefinition(
     IReadOnlyDictionary<DateOnly, IReadOnlyList<LocalInterval>?> ExtraWorkdays);
 
 /// <summary>A validation error; <see cref="Field"/> is the JSON path in the API body, e.g. "weekly.monday[1]".</summary>
-public sealed record CalendarError(string Field, string Message);
+/// <summary>
+/// A validation error: the JSON field path, an English message, and for errors about a date a stable
+/// <paramref name="Code"/> and the <paramref name="Date"/>, so a UI can say it in its own language.
+/// </summary>
+public sealed record CalendarError(string Field, string Message, string? Code = null, DateOnly? Date = null);
+
+/// <summary>Codes of <see cref="CalendarError"/>s about dates.</summary>
+public static class CalendarErrorCodes
+{
+    public const string DuplicateHoliday = "duplicate_holiday";
+    public const string DuplicateExtraWorkday = "duplicate_extra_workday";
+    public const string ExtraWorkdayIsHoliday = "extra_workday_is_holiday";
+    public const string ExtraWorkdayAlreadyWorked = "extra_workday_already_worked";
+}
 
 /// <summary>Thrown when no working time (or working day) exists within 10 years of the point searched from.</summary>
 public sealed class NoWorkingTimeException : Exception

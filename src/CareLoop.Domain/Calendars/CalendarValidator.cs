@@ -52,7 +52,7 @@ public static class CalendarValidator
         {
             if (!holidays.Add(holiday))
             {
-                errors.Add(new CalendarError($"holidays[{index}]", $"Duplicate holiday {Format(holiday)}."));
+                errors.Add(new CalendarError($"holidays[{index}]", $"Duplicate holiday {Format(holiday)}.", CalendarErrorCodes.DuplicateHoliday, holiday));
             }
 
             index++;
@@ -67,19 +67,20 @@ public static class CalendarValidator
             var path = $"extraWorkdays[{index}]";
             if (!extraDates.Add(date))
             {
-                errors.Add(new CalendarError(path + ".date", $"Duplicate extra working day {Format(date)}."));
+                errors.Add(new CalendarError(path + ".date", $"Duplicate extra working day {Format(date)}.", CalendarErrorCodes.DuplicateExtraWorkday, date));
             }
 
             if (holidays.Contains(date))
             {
-                errors.Add(new CalendarError(path + ".date", $"Extra working day {Format(date)} is also a holiday."));
+                errors.Add(new CalendarError(path + ".date", $"Extra working day {Format(date)} is also a holiday.", CalendarErrorCodes.ExtraWorkdayIsHoliday, date));
             }
 
             if (weekly.TryGetValue(date.DayOfWeek, out var weekdayIntervals) && weekdayIntervals is { Count: > 0 })
             {
                 errors.Add(new CalendarError(
                     path + ".date",
-                    $"Extra working day {Format(date)} is already a working day ({date.DayOfWeek}) of the weekly schedule."));
+                    $"Extra working day {Format(date)} is already a working day ({date.DayOfWeek}) of the weekly schedule.",
+                    CalendarErrorCodes.ExtraWorkdayAlreadyWorked, date));
             }
 
             if (intervals is null)

@@ -124,6 +124,7 @@ public sealed class CalendarValidatorTests
         var error = Assert.Single(CalendarValidator.Validate(definition));
         Assert.Equal("extraWorkdays[0].date", error.Field);
         Assert.Contains("holiday", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CalendarErrorCodes.ExtraWorkdayIsHoliday, error.Code);
     }
 
     [Fact]
@@ -141,6 +142,8 @@ public sealed class CalendarValidatorTests
         var error = Assert.Single(CalendarValidator.Validate(definition));
         Assert.Equal("extraWorkdays[1].date", error.Field);
         Assert.Contains("already a working day", error.Message, StringComparison.Ordinal);
+        Assert.Equal(CalendarErrorCodes.ExtraWorkdayAlreadyWorked, error.Code);
+        Assert.Equal(D(2026, 5, 6), error.Date);
     }
 
     [Fact]

@@ -41,7 +41,11 @@ public static partial class CalendarMapping
     private static readonly string[] DayNames = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
     public const int MaxCodeLength = 64;
 
-    public static CalendarDefinition? Parse(CalendarBody body, ValidationErrors errors, bool requireCode = true)
+    /// <summary>
+    /// Validates a calendar document; errors go to <paramref name="errors"/> keyed by field. The calendar rules'
+    /// own errors also go to <paramref name="ruleErrors"/> when given, with their codes for localised display.
+    /// </summary>
+    public static CalendarDefinition? Parse(CalendarBody body, ValidationErrors errors, bool requireCode = true, ICollection<CalendarError>? ruleErrors = null)
     {
         if (requireCode && errors.Required("code", body.Code))
         {
@@ -94,6 +98,7 @@ public static partial class CalendarMapping
         foreach (var error in CalendarValidator.Validate(definition))
         {
             errors.Add(error.Field, error.Message);
+            ruleErrors?.Add(error);
         }
         return errors.Any ? null : definition;
     }
