@@ -138,7 +138,9 @@ public sealed class OrderUpsert : UpsertKind<Order, OrderDto>
             var lineId = dl.ExternalId!;
             if (owners.TryGetValue(lineId, out var owner) && owner != o.ExternalId)
             {
-                lf.Add("externalId", $"line '{lineId}' already belongs to order '{owner}'.");
+                lf.Add("externalId", ctx.Db.ScopeMerchantId is null
+                    ? $"line '{lineId}' already belongs to order '{owner}'."
+                    : $"line '{lineId}' is already used by another order.");
             }
             owners[lineId] = o.ExternalId;
             var product = refs.Resolve<Product>(lf, "product", dl.Product, "product");

@@ -77,7 +77,9 @@ public sealed class ShipmentUpsert : UpsertKind<Shipment, ShipmentDto>
         var owners = ctx.State<TrackingOwners>();
         if (owners.TryGetValue(key, out var owner) && owner != s.ExternalId)
         {
-            f.Add("trackingNumber", $"carrier {key.Item1} tracking number {key.Item2} already belongs to shipment '{owner}'.");
+            f.Add("trackingNumber", ctx.Db.ScopeMerchantId is null
+                ? $"carrier {key.Item1} tracking number {key.Item2} already belongs to shipment '{owner}'."
+                : $"carrier {key.Item1} tracking number {key.Item2} is already used by another shipment.");
         }
         owners[key] = s.ExternalId;
         (s.Carrier, s.TrackingNumber) = key;
