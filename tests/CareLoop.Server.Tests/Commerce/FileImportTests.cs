@@ -130,4 +130,46 @@ public abstract class FileImportTests(ServerFixture fixture)
         Assert.Contains("line 3: status:", output);
         Assert.False(await Server.WithDbAsync(db => db.Products.AnyAsync(p => p.ExternalId.EndsWith(t))));
     }
+
+    [Fact]
+    public async Task TrackingEvents_ImportFromCsvAndJsonLines_PendingUntilTheShipmentArrives_AndDuplicatesIgnored()
+    {
+        var t = Tag();
+        var csv = $"""
+            carrier,trackingNumber,carrierEventId,occurredAt,status,place,carrierText
+            sf,SF{t},e1,2026-04-30T10:00:00+08:00,picked_up,杭州,快递员已揽收
+            sf,SF{t},e2,2026-05-01T09:00:00+08:00,in_transit,上海转运中心,快件已到达转运中心
+            """;
+        var (code, output) = await ImportAsync("tracking-events", ".csv", csv);
+        Assert.True(code == 0, output);
+        Assert.Contains("2 pending", output);
+
+        var jsonl = $$"""
+            {"carrier":"sf","trackingNumber":"SF{{t}}","carrierEventId":"e2","occurredAt":"2026-05-01T09:00:00+08:00","status":"in_transit"}
+            {"carrier":"sf","trackingNumber":"SF{{t}}","carrierEventId":"e3","occurredAt":"2026-05-02T09:00:00+08:00","status":"delivered"}
+            """;
+        (code, output) = await ImportAsync("tracking-events", ".jsonl", jsonl);
+        Assert.True(code == 0, output);
+        Assert.Contains("1 duplicates", output);
+
+        var stored = await Server.WithDbAsync(db => db.TrackingEvents.CountAsync(e => e.TrackingNumber == $"SF{t}" && e.ShipmentId == null));
+        Assert.Equal(3, stored);
+    }
+
+    [Fact]
+    public async Task TrackingEvents_WithABadLine_NameTheLine_AndStoreNothing()
+    {
+        var t = Tag();
+        var csv = $"""
+            carrier,trackingNumber,carrierEventId,occurredAt,status
+            yto,YT{t},e1,2026-04-30T10:00:00+08:00,picked_up
+            yto,YT{t},e2,2026-04-30T11:00:00,in_transit
+            """;
+
+        var (code, output) = await ImportAsync("tracking-events", ".csv", csv);
+
+        Assert.Equal(1, code);
+        Assert.Contains("line 3: occurredAt", output);
+        Assert.Equal(0, await Server.WithDbAsync(db => db.TrackingEvents.CountAsync(e => e.TrackingNumber == $"YT{t}")));
+    }
 }

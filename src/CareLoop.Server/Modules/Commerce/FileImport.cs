@@ -30,7 +30,8 @@ public static class FileImport
             "customers" or "customer" => ImportAsync(CommerceKinds.Customers, services, file, messages, ct),
             "orders" or "order" => ImportAsync(CommerceKinds.Orders, services, file, messages, ct),
             "shipments" or "shipment" => ImportAsync(CommerceKinds.Shipments, services, file, messages, ct),
-            _ => Fail(messages, $"error: unknown kind '{kind}'; use one of {string.Join(", ", CommerceKinds.All.Select(k => k.Name))}."),
+            "tracking-events" => ImportTrackingEventsAsync(services, file, messages, ct),
+            _ => Fail(messages, $"error: unknown kind '{kind}'; use one of {string.Join(", ", CommerceKinds.All.Select(k => k.Name))} or tracking-events."),
         };
 
     private static Task<int> Fail(TextWriter messages, string message)
@@ -44,22 +45,8 @@ public static class FileImport
         where TEntity : ExternalEntity, new()
         where TDto : class, IExternalDto
     {
-        if (!file.Exists)
-        {
-            return await Fail(messages, $"error: file '{file.FullName}' not found.");
-        }
         var errors = new List<string>();
-        var ext = file.Extension.ToLowerInvariant();
-        List<Row<TDto>> rows = ext switch
-        {
-            ".csv" => ReadCsv<TDto>(kind.Name, file, errors),
-            ".jsonl" or ".ndjson" => await ReadJsonLinesAsync<TDto>(file, errors, ct),
-            _ => [],
-        };
-        if (ext is not (".csv" or ".jsonl" or ".ndjson"))
-        {
-            return await Fail(messages, "error: the file must be .csv or .jsonl.");
-        }
+        var rows = await ReadAsync<TDto>(kind.Name, file, errors, ct);
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var r in rows)
         {
@@ -96,6 +83,72 @@ public static class FileImport
         }
         messages.WriteLine($"imported {rows.Count} {kind.Name} from {file.Name}: {total.Created} created, {total.Updated} updated, {total.Unchanged} unchanged.");
         return 0;
+    }
+
+    /// <summary>
+    /// Tracking events from a carrier's file through the same code as <c>POST /api/v1/tracking-events</c>:
+    /// duplicates ignored, unknown tracking numbers kept pending; all-or-nothing for the file.
+    /// </summary>
+    private static async Task<int> ImportTrackingEventsAsync(IServiceProvider services, FileInfo file, TextWriter messages, CancellationToken ct)
+    {
+        var errors = new List<string>();
+        var rows = await ReadAsync<TrackingEventDto>("tracking-events", file, errors, ct);
+        if (errors.Count > 0)
+        {
+            return Report(messages, errors);
+        }
+        var db = services.GetRequiredService<CareLoopDbContext>();
+        var ingest = services.GetRequiredService<IngestTrackingEvents>();
+        var (accepted, duplicates, pending) = (0, 0, 0);
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            foreach (var batch in rows.Chunk(BatchSize))
+            {
+                try
+                {
+                    var result = await ingest.HandleAsync(new TrackingEventsRequest(batch.Select(r => r.Dto).ToList()), ct);
+                    (accepted, duplicates, pending) = (accepted + result.Accepted, duplicates + result.Duplicates, pending + result.Pending);
+                }
+                catch (ValidationFailedException e)
+                {
+                    // Disposing the transaction rolls back the batches already written.
+                    return Report(messages, e.Errors.All().Select(x => OnLine(batch, x.Field, x.Message)));
+                }
+                db.ChangeTracker.Clear();
+            }
+            await tx.CommitAsync(ct);
+        }
+        messages.WriteLine($"imported {rows.Count} tracking events from {file.Name}: {accepted} accepted, {duplicates} duplicates, {pending} pending (no shipment yet).");
+        return 0;
+    }
+
+    /// <summary>"events[3].status" of a batch → "line N: status".</summary>
+    private static string OnLine<TDto>(Row<TDto>[] batch, string field, string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(field, @"^events\[(\d+)\]\.?(.*)$");
+        return match.Success && int.TryParse(match.Groups[1].Value, CultureInfo.InvariantCulture, out var i) && i < batch.Length
+            ? $"line {batch[i].Line}: {(match.Groups[2].Value.Length > 0 ? match.Groups[2].Value : "event")}: {message}"
+            : $"{field}: {message}";
+    }
+
+    /// <summary>Reads a .csv or .jsonl file into payloads with their line numbers; problems go to <paramref name="errors"/>.</summary>
+    private static async Task<List<Row<TDto>>> ReadAsync<TDto>(string kind, FileInfo file, List<string> errors, CancellationToken ct)
+    {
+        if (!file.Exists)
+        {
+            errors.Add($"error: file '{file.FullName}' not found.");
+            return [];
+        }
+        switch (file.Extension.ToLowerInvariant())
+        {
+            case ".csv":
+                return ReadCsv<TDto>(kind, file, errors);
+            case ".jsonl" or ".ndjson":
+                return await ReadJsonLinesAsync<TDto>(file, errors, ct);
+            default:
+                errors.Add("error: the file must be .csv or .jsonl.");
+                return [];
+        }
     }
 
     private static int Report(TextWriter messages, IEnumerable<string> errors)

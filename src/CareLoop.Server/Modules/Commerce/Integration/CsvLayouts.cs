@@ -46,6 +46,8 @@ public static class CsvLayouts
         ["shipments"] = [C("externalId"), C("order"), C("carrier"), C("trackingNumber"), C("originProvince"), C("destinationProvince"),
             C("shippedAt"), C("promisedDeliveryDate"), C("deliveredAt"), C("status"),
             new("orderLine", "lines[].orderLine"), new("lineQuantity", "lines[].quantity", CsvType.Whole), UpdatedAt],
+        ["tracking-events"] = [C("carrier"), C("trackingNumber"), C("carrierEventId"), C("occurredAt"), C("status"), C("place"),
+            C("carrierCode"), C("carrierText")],
     };
 
     /// <summary>Turns one row into its record (and its line, for kinds with one row per line); adds errors naming the column.</summary>
