@@ -301,4 +301,41 @@ public abstract class CommerceApiTests(ServerFixture fixture)
         Assert.Equal("Kettle", product!["name"]!.GetValue<string>());
         Assert.Equal(0, await Server.WithDbAsync(db => Task.FromResult(db.Orders.Count(o => o.ExternalId == foreign))));
     }
+
+    [Fact]
+    public async Task OrderSearch_PagesByCursor_NewestPaidFirst_AndANewOrderDoesNotShiftLaterPages()
+    {
+        var integration = await Server.ClientAsync(Roles.Integration);
+        var a = await SeedAsync(integration);
+        var numbers = new List<string>();
+        foreach (var paidAt in new[] { "2026-04-01T10:00:00+08:00", "2026-04-03T10:00:00+08:00", null, "2026-04-02T10:00:00+08:00" })
+        {
+            var n = NewId("SO");
+            numbers.Add(n);
+            await (await integration.PutJsonAsync($"/api/v1/orders/{n}", new
+            {
+                merchant = a.Merchant, customer = a.Customer, paidAt, paymentMethod = "alipay",
+                lines = new[] { new { externalId = n + "-1", product = a.Product, quantity = 1, unitPrice = MoneyOf("10.00") } },
+            })).ExpectAsync(HttpStatusCode.Created);
+        }
+        var agent = await Server.ClientAsync(Roles.Agent);
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await (await agent.GetAsync($"/api/v1/orders?phone={a.Phone}&limit=1" + (cursor is null ? "" : $"&cursor={cursor}"))).ExpectAsync(HttpStatusCode.OK);
+            seen.AddRange(page!["items"]!.AsArray().Select(i => i!["number"]!.GetValue<string>()));
+            cursor = page["nextCursor"]?.GetValue<string>();
+            if (seen.Count == 1)
+            {
+                // A newer order arriving while the caller pages must not make it see an order twice.
+                var late = NewId("SO");
+                await (await integration.PutJsonAsync($"/api/v1/orders/{late}", OrderBody(a.Merchant, a.Customer, a.Product, late + "-1"))).ExpectAsync(HttpStatusCode.Created);
+            }
+        }
+        while (cursor is not null);
+
+        Assert.Equal([numbers[1], numbers[3], numbers[0], numbers[2]], seen);
+        await (await agent.GetAsync($"/api/v1/orders?phone={a.Phone}&cursor=bm90LWEtY3Vyc29y")).ExpectFieldErrorAsync("cursor");
+    }
 }

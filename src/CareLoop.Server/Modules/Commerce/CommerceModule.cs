@@ -193,10 +193,20 @@ public static class CommerceModule
     {
         var errors = new ValidationErrors();
         var (l, after) = Paging.Read(limit, cursor, errors);
-        var offset = 0;
-        if (after is not null && (!int.TryParse(after, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out offset) || offset > 100_000))
+        OrderQueries.SearchPosition? position = null;
+        if (after is not null)
         {
-            errors.Add("cursor", "is not a cursor this API issued.");
+            // Cursor: "<paid-at ticks>|<order number>" of the previous page's last order.
+            var parts = after.Split('|', 2);
+            if (parts.Length == 2 && long.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var ticks)
+                && ticks >= DateTime.MinValue.Ticks && ticks <= DateTime.MaxValue.Ticks)
+            {
+                position = new OrderQueries.SearchPosition(new DateTime(ticks, DateTimeKind.Utc), parts[1]);
+            }
+            else
+            {
+                errors.Add("cursor", "is not a cursor this API issued.");
+            }
         }
         if (string.IsNullOrWhiteSpace(number) && string.IsNullOrWhiteSpace(phone))
         {
@@ -209,9 +219,12 @@ public static class CommerceModule
         var term = (string.IsNullOrWhiteSpace(number) ? phone! : number).Trim();
         // SearchAsync keeps the caller's row-level filters: a merchant or customer only finds their own orders.
         var byNumber = !string.IsNullOrWhiteSpace(number);
-        var rows = await orders.SearchAsync(term, offset + l + 1, ct, byNumber: byNumber, byPhone: !byNumber);
-        var page = rows.Skip(offset).Take(l).ToList();
-        var next = rows.Count > offset + l ? Paging.Encode((offset + l).ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+        var rows = await orders.SearchAsync(term, l + 1, ct, byNumber: byNumber, byPhone: !byNumber, after: position);
+        var page = rows.Take(l).ToList();
+        var next = rows.Count > l
+            ? Paging.Encode(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{(page[^1].PaidAt?.UtcDateTime ?? OrderQueries.Unpaid).Ticks}|{page[^1].Number}"))
+            : null;
         return TypedResults.Ok(new Page<OrderSummary>(page, next));
     }
 

@@ -36,8 +36,18 @@ public sealed record TrackingEventDetail(
 /// </summary>
 public sealed class OrderQueries(CareLoopDbContext db)
 {
-    /// <summary>Finds orders by exact order number, or by the customer's phone number (newest first).</summary>
-    public async Task<IReadOnlyList<OrderSummary>> SearchAsync(string term, int limit, CancellationToken ct, bool byNumber = true, bool byPhone = true)
+    /// <summary>Where unpaid orders sort: after every paid one (the same on both databases, unlike NULL ordering).</summary>
+    public static readonly DateTime Unpaid = new(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>Where a page of a search ends: the last order's paid instant (unpaid sorts last) and number.</summary>
+    public sealed record SearchPosition(DateTime PaidAt, string Number);
+
+    /// <summary>
+    /// Finds orders by exact order number, or by the customer's phone number: newest paid first, then by number;
+    /// <paramref name="after"/> continues after a page's last order (keyset, so new orders never shift later pages).
+    /// </summary>
+    public async Task<IReadOnlyList<OrderSummary>> SearchAsync(
+        string term, int limit, CancellationToken ct, bool byNumber = true, bool byPhone = true, SearchPosition? after = null)
     {
         term = term.Trim();
         if (term.Length == 0)
@@ -47,10 +57,14 @@ public sealed class OrderQueries(CareLoopDbContext db)
         // The order query keeps the caller's row-level filters; only the names of the parties it found are read
         // without them (IgnoreQueryFilters applies to a whole query, so it must not be joined in).
         var customerIds = db.Customers.Where(c => c.Phone == term).Select(c => c.Id);
-        return await SummariesAsync(db.Orders.AsNoTracking()
-            .Where(o => (byNumber && o.ExternalId == term) || (byPhone && customerIds.Contains(o.CustomerId)))
-            .OrderByDescending(o => o.PaidAt).ThenBy(o => o.ExternalId)
-            .Take(limit), ct);
+        var q = db.Orders.AsNoTracking()
+            .Where(o => (byNumber && o.ExternalId == term) || (byPhone && customerIds.Contains(o.CustomerId)));
+        if (after is not null)
+        {
+            q = q.Where(o => (o.PaidAt ?? Unpaid) < after.PaidAt
+                || ((o.PaidAt ?? Unpaid) == after.PaidAt && string.Compare(o.ExternalId, after.Number) > 0));
+        }
+        return await SummariesAsync(q.OrderByDescending(o => o.PaidAt ?? Unpaid).ThenBy(o => o.ExternalId).Take(limit), ct);
     }
 
     /// <summary>The newest orders the caller may see (for a customer: their own), newest first.</summary>
