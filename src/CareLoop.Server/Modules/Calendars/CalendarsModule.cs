@@ -35,7 +35,7 @@ public static class CalendarsModule
     }
 
     public static async Task<Results<Created<CalendarResponse>, ValidationProblem, Conflict<ProblemDetails>>> Create(
-        CalendarBody body, CareLoopDbContext db, HttpContext http, CancellationToken ct)
+        CalendarBody body, CareLoopDbContext db, HttpContext http, ILogger<CalendarService> log, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var definition = CalendarMapping.Parse(body, errors);
@@ -63,6 +63,7 @@ public static class CalendarsModule
             return Conflict("code", $"A calendar with code '{body.Code}' already exists.");
         }
         ETags.Set(http, record.Version);
+        CalendarsLog.Created(log, record.Code);
         return TypedResults.Created($"/api/v1/calendars/{record.Id}", CalendarMapping.ToResponse(record));
     }
 
@@ -88,7 +89,7 @@ public static class CalendarsModule
     }
 
     public static async Task<Results<Ok<CalendarResponse>, ValidationProblem, NotFound<ProblemDetails>, ProblemHttpResult, Conflict<ProblemDetails>>> Replace(
-        string id, CalendarBody body, CareLoopDbContext db, HttpContext http, CancellationToken ct)
+        string id, CalendarBody body, CareLoopDbContext db, HttpContext http, ILogger<CalendarService> log, CancellationToken ct)
     {
         var record = await Find(db, id, ct, track: true);
         if (record is null) return NotFound(id);
@@ -112,6 +113,7 @@ public static class CalendarsModule
         CalendarEditing.Apply(record, body, definition);
         await db.SaveChangesAsync(ct);
         ETags.Set(http, record.Version);
+        CalendarsLog.Replaced(log, record.Code, record.Version);
         return TypedResults.Ok(CalendarMapping.ToResponse(record));
     }
 

@@ -67,7 +67,7 @@ public static class CommerceModule
                     Put(kind, externalId, body, runner, db, http, ct))
             .RequireAuthorization(Policies.Integration);
         var bulk = api.MapPost($"/{kind.Name}/bulk",
-                (BulkRequest<TDto> body, UpsertRunner runner, CareLoopDbContext db, CancellationToken ct) => Bulk(kind, body, runner, db, ct))
+                (BulkRequest<TDto> body, UpsertRunner runner, CareLoopDbContext db, ILogger<UpsertRunner> log, CancellationToken ct) => Bulk(kind, body, runner, db, log, ct))
             .RequireAuthorization(Policies.Integration).Idempotent();
         if (platformWide)
         {
@@ -132,7 +132,7 @@ public static class CommerceModule
     }
 
     public static async Task<Results<Ok<BulkResult>, ValidationProblem, ProblemHttpResult>> Bulk<TEntity, TDto>(
-        UpsertKind<TEntity, TDto> kind, BulkRequest<TDto> body, UpsertRunner runner, CareLoopDbContext db, CancellationToken ct)
+        UpsertKind<TEntity, TDto> kind, BulkRequest<TDto> body, UpsertRunner runner, CareLoopDbContext db, ILogger log, CancellationToken ct)
         where TEntity : ExternalEntity, new()
         where TDto : class, IExternalDto
     {
@@ -157,7 +157,9 @@ public static class CommerceModule
         {
             return conflict;
         }
-        return TypedResults.Ok(UpsertRunner.Count(applied));
+        var result = UpsertRunner.Count(applied);
+        CommerceLog.BulkApplied(log, kind.Name, result.Created, result.Updated, result.Unchanged);
+        return TypedResults.Ok(result);
     }
 
     public static async Task<Results<Ok<TDto>, NotFound<ProblemDetails>>> Get<TEntity, TDto>(

@@ -17,7 +17,7 @@ public sealed record TrackingEventsResult(int Accepted, int Duplicates, int Pend
 /// <c>POST /api/v1/tracking-events</c>: stores carrier scans keyed by carrier + tracking number + carrier event id.
 /// Duplicates are ignored; scans for unknown tracking numbers are kept pending until their shipment arrives.
 /// </summary>
-public sealed class IngestTrackingEvents(CareLoopDbContext db, TimeProvider clock)
+public sealed class IngestTrackingEvents(CareLoopDbContext db, TimeProvider clock, ILogger<IngestTrackingEvents> log)
 {
     public const int MaxEvents = 1000;
 
@@ -119,6 +119,7 @@ public sealed class IngestTrackingEvents(CareLoopDbContext db, TimeProvider cloc
             ShipmentTracking.Apply(shipment, group, lastApplied.TryGetValue(group.Key, out var last) ? last : null);
         }
         await db.SaveChangesAsync(ct);
+        CommerceLog.TrackingEventsIngested(log, accepted.Count, duplicates, pending);
         return new TrackingEventsResult(accepted.Count, duplicates, pending);
     }
 }

@@ -73,6 +73,7 @@ public sealed class ApiKeyAuthenticationHandler(
             : await LoadAsync(keyId);
         if (key is null || key.Revoked || !CryptographicOperations.FixedTimeEquals(key.Hash, ApiKeyFormat.Hash(secret)))
         {
+            PlatformLog.ApiKeyRefused(Logger, keyId, key is null ? "unknown key" : key.Revoked ? "revoked" : "wrong secret");
             return AuthenticateResult.Fail("Unknown or revoked API key.");
         }
         var claims = new List<Claim>
@@ -105,7 +106,7 @@ public sealed class ApiKeyAuthenticationHandler(
 }
 
 /// <summary>Creates API keys (used by the CLI and the admin API). The token is shown once; only its hash is kept.</summary>
-public sealed class ApiKeyService(CareLoopDbContext db, TimeProvider clock)
+public sealed class ApiKeyService(CareLoopDbContext db, TimeProvider clock, ILogger<ApiKeyService> log)
 {
     public async Task<(ApiKey Key, string Token)> CreateAsync(string name, string role, Guid? merchantId, Guid? customerId, CancellationToken ct)
     {
@@ -130,6 +131,7 @@ public sealed class ApiKeyService(CareLoopDbContext db, TimeProvider clock)
         }
         key.RevokedAt ??= clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        PlatformLog.ApiKeyRevoked(log, keyId);
         return true;
     }
 }

@@ -346,8 +346,10 @@ public static class CliServices
     public static ServiceProvider Build(ServerOptions options)
     {
         var services = new ServiceCollection();
+        // Logs go to stderr: stdout carries only what a verb prints (a new API key, a list).
         services.AddLogging(l => l.AddSimpleConsole(o => o.SingleLine = true).AddFilter("Microsoft", LogLevel.Warning)
             .SetMinimumLevel(LogLevel.Warning));
+        services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         services.AddSingleton(TimeProvider.System);
         services.AddCareLoopData(options);
         services.AddCareLoopAuth();

@@ -121,6 +121,8 @@ public static class CareLoopApp
         var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
         await CalendarSeed.EnsureBuiltInsAsync(db, ct);
         await RoleSeed.EnsureRolesAsync(scope.ServiceProvider, ct);
+        PlatformLog.DatabaseReady(scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("CareLoop.Platform"),
+            db.IsPostgres ? "PostgreSQL" : "SQLite");
     }
 
     /// <summary>
