@@ -49,7 +49,9 @@ public sealed class ServerFixture : IAsyncLifetime
             new ServerOptions { DataFolder = _dataFolder, Urls = "http://127.0.0.1:0" },
             // Development: static web assets (MudBlazor, blazor.web.js) come from the build's runtime manifest;
             // the application name picks the server's manifest rather than the test assembly's.
-            ["--environment=Development", "--applicationName=careloop", "--RateLimits:Enabled=false"],
+            ["--environment=Development", "--applicationName=careloop", "--RateLimits:Enabled=false",
+                // Revocations take effect at once (no cached key lookups).
+                "--Auth:ApiKeyCacheSeconds=0"],
             b => b.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.EntityFrameworkCore", LogLevel.Error));
         await CareLoopApp.PrepareDatabaseAsync(_app.Services, ct);
         await DemoData.LoadIfEmptyAsync(_app.Services, DemoScale.ForOrders(200), ct);

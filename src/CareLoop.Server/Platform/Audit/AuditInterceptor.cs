@@ -71,8 +71,12 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
         entry.State == EntityState.Unchanged && entry.References.Any(r => r.TargetEntry is { State: EntityState.Modified or EntityState.Added });
 
     private static bool IsAudited(EntityEntry entry) =>
-        entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted &&
-        entry.Entity is ExternalEntity or CalendarRecord or ApiKey or User or PlatformSetting;
+        entry.State is EntityState.Added or EntityState.Modified or EntityState.Deleted && IsAuditedType(entry.Entity.GetType());
+
+    /// <summary>True for the records whose changes are written to the audit log.</summary>
+    public static bool IsAuditedType(Type type) =>
+        typeof(ExternalEntity).IsAssignableFrom(type) || type == typeof(CalendarRecord) || type == typeof(ApiKey)
+        || type == typeof(User) || type == typeof(PlatformSetting);
 
     private static AuditEntry Describe(EntityEntry entry, DateTime now, string actor)
     {

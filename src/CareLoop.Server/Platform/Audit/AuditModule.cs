@@ -3,7 +3,6 @@ using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace CareLoop.Server.Platform.Audit;
 
@@ -30,12 +29,7 @@ public static class AuditModule
             else errors.Add("cursor", "is not a cursor this API issued.");
         }
         if (errors.Any) return Problems.Validation(errors);
-        var q = db.AuditEntries.AsNoTracking();
-        if (!string.IsNullOrEmpty(entityType)) q = q.Where(a => a.EntityType == entityType);
-        if (!string.IsNullOrEmpty(entityId)) q = q.Where(a => a.EntityId.StartsWith(entityId));
-        if (!string.IsNullOrEmpty(actor)) q = q.Where(a => a.Actor == actor);
-        if (before is not null) q = q.Where(a => a.Id < before);
-        var rows = await q.OrderByDescending(a => a.Id).Take(l + 1).ToListAsync(ct);
+        var rows = await AuditQueries.PageAsync(db, new AuditFilter(entityType, entityId, actor), before, l, ct);
         return TypedResults.Ok(Paging.ToPage(rows, l, a => a.Id.ToString(CultureInfo.InvariantCulture), a => new AuditEntryResponse(
             a.Id, new DateTimeOffset(DateTime.SpecifyKind(a.At, DateTimeKind.Utc)), a.Actor, a.Action, a.EntityType, a.EntityId, a.Changes)));
     }

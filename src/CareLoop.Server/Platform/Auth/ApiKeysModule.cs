@@ -35,7 +35,7 @@ public static class ApiKeysModule
         var q = db.ApiKeys.AsNoTracking().OrderBy(k => k.KeyId).AsQueryable();
         if (after is not null) q = q.Where(k => string.Compare(k.KeyId, after) > 0);
         var rows = await q.Take(l + 1).ToListAsync(ct);
-        var names = await BoundNamesAsync(db, rows, ct);
+        var names = await ApiKeyRequests.BoundNamesAsync(db, rows, ct);
         return TypedResults.Ok(Paging.ToPage(rows, l, k => k.KeyId, k => ToResponse(k, names)));
     }
 
@@ -43,32 +43,7 @@ public static class ApiKeysModule
         ApiKeyBody body, CareLoopDbContext db, ApiKeyService keys, CancellationToken ct)
     {
         var errors = new ValidationErrors();
-        if (errors.Required("name", body.Name)) errors.MaxLength("name", body.Name, 200);
-        if (errors.Required("role", body.Role) && !Roles.IsKnown(body.Role!))
-        {
-            errors.Add("role", "must be one of " + string.Join(", ", Roles.All) + ".");
-        }
-        Guid? merchantId = null, customerId = null;
-        if (body.Merchant is not null)
-        {
-            merchantId = await db.Merchants.Where(m => m.ExternalId == body.Merchant).Select(m => (Guid?)m.Id).SingleOrDefaultAsync(ct);
-            if (merchantId is null) errors.Add("merchant", $"no merchant with external id '{body.Merchant}'.");
-            else if (body.Role is not (Roles.Merchant or Roles.Integration)) errors.Add("merchant", "only applies to roles merchant and integration.");
-        }
-        else if (body.Role == Roles.Merchant)
-        {
-            errors.Add("merchant", "is required for role merchant.");
-        }
-        if (body.Customer is not null)
-        {
-            customerId = await db.Customers.Where(c => c.ExternalId == body.Customer).Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
-            if (customerId is null) errors.Add("customer", $"no customer with external id '{body.Customer}'.");
-            else if (body.Role != Roles.Customer) errors.Add("customer", "only applies to role customer.");
-        }
-        else if (body.Role == Roles.Customer)
-        {
-            errors.Add("customer", "is required for role customer.");
-        }
+        var (merchantId, customerId) = await ApiKeyRequests.ValidateAsync(body, db, errors, ct);
         if (errors.Any) return Problems.Validation(errors);
         var (key, token) = await keys.CreateAsync(body.Name!.Trim(), body.Role!, merchantId, customerId, ct);
         return TypedResults.Created($"/api/v1/apikeys/{key.KeyId}", new CreatedApiKeyResponse(
@@ -79,16 +54,6 @@ public static class ApiKeysModule
         await keys.RevokeAsync(keyId, ct)
             ? TypedResults.NoContent()
             : TypedResults.NotFound(new ProblemDetails { Status = 404, Detail = $"No API key '{keyId}'." });
-
-    private static async Task<(Dictionary<Guid, string> Merchants, Dictionary<Guid, string> Customers)> BoundNamesAsync(
-        CareLoopDbContext db, List<ApiKey> keys, CancellationToken ct)
-    {
-        var merchantIds = keys.Where(k => k.MerchantId != null).Select(k => k.MerchantId!.Value).Distinct().ToList();
-        var customerIds = keys.Where(k => k.CustomerId != null).Select(k => k.CustomerId!.Value).Distinct().ToList();
-        var merchants = await db.Merchants.Where(m => merchantIds.Contains(m.Id)).ToDictionaryAsync(m => m.Id, m => m.ExternalId, ct);
-        var customers = await db.Customers.Where(c => customerIds.Contains(c.Id)).ToDictionaryAsync(c => c.Id, c => c.ExternalId, ct);
-        return (merchants, customers);
-    }
 
     private static ApiKeyResponse ToResponse(ApiKey k, (Dictionary<Guid, string> Merchants, Dictionary<Guid, string> Customers) names) => new(
         k.KeyId, k.Name, k.Role,
