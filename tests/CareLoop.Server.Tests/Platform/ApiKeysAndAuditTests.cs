@@ -73,4 +73,19 @@ public abstract class ApiKeysAndAuditTests(ServerFixture fixture)
         Assert.All(mine, e => Assert.StartsWith("apikey:", e!["actor"]!.GetValue<string>(), StringComparison.Ordinal));
         await (await integration.GetAsync("/api/v1/audit")).ExpectAsync(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task AuditValues_AreInvariant_WhateverTheCallersLanguage()
+    {
+        var admin = await Server.ClientAsync(Roles.Admin);
+        admin.DefaultRequestHeaders.AcceptLanguage.ParseAdd("zh-CN");
+        var created = await (await admin.PostJsonAsync("/api/v1/apikeys", new { name = "to revoke", role = "integration" })).ExpectAsync(HttpStatusCode.Created);
+        var keyId = created!["keyId"]!.GetValue<string>();
+
+        await (await admin.DeleteAsync($"/api/v1/apikeys/{keyId}")).ExpectAsync(HttpStatusCode.NoContent);
+
+        var log = await (await admin.GetAsync("/api/v1/audit?entityType=ApiKey&limit=200")).ExpectAsync(HttpStatusCode.OK);
+        var revoked = log!["items"]!.AsArray().First(e => e!["action"]!.GetValue<string>() == "updated" && e["changes"]!.GetValue<string>().Contains("RevokedAt", StringComparison.Ordinal));
+        Assert.Matches(@"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}", revoked!["changes"]!.GetValue<string>());
+    }
 }

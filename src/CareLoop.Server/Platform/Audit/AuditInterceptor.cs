@@ -58,7 +58,10 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
             }
             if (IsAudited(entry))
             {
-                entries.Add(Describe(entry, now, (context as Data.CareLoopDbContext)?.ActorName ?? "system"));
+                if (Describe(entry, now, (context as Data.CareLoopDbContext)?.ActorName ?? "system") is { } audit)
+                {
+                    entries.Add(audit);
+                }
             }
         }
         if (entries.Count > 0)
@@ -78,7 +81,8 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
         typeof(ExternalEntity).IsAssignableFrom(type) || type == typeof(CalendarRecord) || type == typeof(ApiKey)
         || type == typeof(User) || type == typeof(PlatformSetting);
 
-    private static AuditEntry Describe(EntityEntry entry, DateTime now, string actor)
+    /// <summary>The audit entry of a change, or null for an update that changed no value.</summary>
+    private static AuditEntry? Describe(EntityEntry entry, DateTime now, string actor)
     {
         var action = entry.State switch
         {
@@ -90,8 +94,16 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
         if (entry.State == EntityState.Modified)
         {
             var changed = entry.Properties
-                .Where(p => p.IsModified && p.Metadata.Name is not (nameof(Entity.Version) or nameof(Entity.UpdatedAt)) && !IsSecret(p.Metadata.Name))
-                .ToDictionary(p => p.Metadata.Name, p => new[] { p.OriginalValue?.ToString(), p.CurrentValue?.ToString() });
+                .Where(p => p.IsModified && p.Metadata.Name is not (nameof(Entity.Version) or nameof(Entity.UpdatedAt))
+                    && !Equals(p.OriginalValue, p.CurrentValue))
+                .ToDictionary(p => p.Metadata.Name, p => IsSecret(p.Metadata.Name)
+                    ? Hidden
+                    : [Text(p.OriginalValue), Text(p.CurrentValue)]);
+            var ownedChanged = entry.References.Any(r => r.TargetEntry is { State: EntityState.Modified or EntityState.Added or EntityState.Deleted });
+            if (changed.Count == 0 && !ownedChanged)
+            {
+                return null;
+            }
             changes = changed.Count > 0 ? JsonSerializer.Serialize(changed) : null;
         }
         var id = entry.Properties.FirstOrDefault(p => p.Metadata.IsPrimaryKey())?.CurrentValue?.ToString() ?? "";
@@ -105,6 +117,19 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
             Changes = changes,
         };
     }
+
+    private static readonly string?[] Hidden = ["(hidden)", "(hidden)"];
+
+    /// <summary>Values in the log read the same whatever the caller's language: invariant culture, ISO-8601 instants.</summary>
+    private static string? Text(object? value) => value switch
+    {
+        null => null,
+        DateTime d => d.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        DateTimeOffset d => d.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
 
     private static bool IsSecret(string property) =>
         property.Contains("Hash", StringComparison.Ordinal) || property.Contains("Stamp", StringComparison.Ordinal);
