@@ -1,4 +1,5 @@
 using System.CommandLine;
+using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Demo;
@@ -281,25 +282,16 @@ public static class CliApp
         return cmd;
     }
 
+    /// <summary>The merchant or customer a role is bound to, by the same rules as API keys created through the API.</summary>
     private static async Task<(Guid? Merchant, Guid? Customer, string? Error)> Bind(
         CareLoopDbContext db, string role, string? merchantExternalId, string? customerExternalId, CancellationToken ct)
     {
-        Guid? merchantId = null, customerId = null;
-        if (merchantExternalId is not null)
-        {
-            merchantId = await db.Merchants.Where(m => m.ExternalId == merchantExternalId).Select(m => (Guid?)m.Id).SingleOrDefaultAsync(ct);
-            if (merchantId is null) return (null, null, $"no merchant with external id '{merchantExternalId}'.");
-        }
-        if (customerExternalId is not null)
-        {
-            customerId = await db.Customers.Where(c => c.ExternalId == customerExternalId).Select(c => (Guid?)c.Id).SingleOrDefaultAsync(ct);
-            if (customerId is null) return (null, null, $"no customer with external id '{customerExternalId}'.");
-        }
-        if (role == Roles.Merchant && merchantId is null) return (null, null, "role merchant needs --merchant <externalId>.");
-        if (role == Roles.Customer && customerId is null) return (null, null, "role customer needs --customer <externalId>.");
-        if (role != Roles.Merchant && role != Roles.Integration && merchantId is not null) return (null, null, "--merchant only applies to roles merchant and integration.");
-        if (role != Roles.Customer && customerId is not null) return (null, null, "--customer only applies to role customer.");
-        return (merchantId, customerId, null);
+        var errors = new ValidationErrors();
+        var (merchantId, customerId) = await ApiKeyRequests.ValidateAsync(
+            new ApiKeyBody(role, role, merchantExternalId, customerExternalId), db, errors, ct);
+        return errors.Any
+            ? (null, null, string.Join(Environment.NewLine + "error: ", errors.All().Select(e => $"--{e.Field}: {e.Message}")))
+            : (merchantId, customerId, null);
     }
 }
 
