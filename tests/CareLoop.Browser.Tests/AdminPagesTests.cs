@@ -91,6 +91,7 @@ public sealed class AdminPagesTests(ServerFixture server) : IClassFixture<Server
         await page.FillAsync("#key-name", "ui-merchant-key");
         await page.Locator(".key-role").ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextString = "商家" }).First.ClickAsync();
+        await Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
         await page.FillAsync("#key-merchant", "NO-SUCH-MERCHANT");
         await page.ClickAsync("#key-create-submit");
         await Expect(page.Locator("#key-create")).ToContainTextAsync("请输入已存在的商家编号");
