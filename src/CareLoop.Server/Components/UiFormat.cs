@@ -19,9 +19,6 @@ public static class UiFormat
     public static string InstantSeconds(DateTimeOffset value) =>
         TimeZoneInfo.ConvertTime(value, ViewerZone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
-    /// <summary>A time stored as UTC without a kind (API keys, audit entries) as an instant.</summary>
-    public static DateTimeOffset FromUtc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
-
     public static string Date(DateOnly? value) => value?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "";
 
     /// <summary><c>¥1,299.00</c> for CNY, <c>12.50 USD</c> for anything else.</summary>

@@ -51,8 +51,7 @@ public static class UserScopedServices
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
         services.GetRequiredService<CallerScope>().BindTo(user);
-        services.GetRequiredService<CurrentActor>().Name =
-            "user:" + (user.FindFirstValue(ClaimTypes.Email) ?? user.FindFirstValue(ClaimTypes.NameIdentifier));
+        services.GetRequiredService<CurrentActor>().Name = CareLoopClaims.ActorName(user);
         return await work(services);
     }
 }

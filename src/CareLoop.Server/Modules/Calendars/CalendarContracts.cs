@@ -178,6 +178,6 @@ public static partial class CalendarMapping
     {
         var rules = JsonSerializer.Deserialize<CalendarRules>(record.Rules, ApiJson.Options)!;
         return new CalendarResponse(record.Id, record.Code, record.Name, record.TimeZone, rules.Weekly, rules.Holidays,
-            rules.ExtraWorkdays, record.BuiltIn, record.Version, new DateTimeOffset(record.UpdatedAt, TimeSpan.Zero));
+            rules.ExtraWorkdays, record.BuiltIn, record.Version, record.UpdatedAt.AsUtcOffset());
     }
 }

@@ -17,9 +17,7 @@ public sealed class CalendarService(CareLoopDbContext db, CalendarCache cache)
     /// </summary>
     public async Task<BusinessCalendar?> FindAsync(string idOrCode, CancellationToken ct)
     {
-        var q = db.Calendars.AsNoTracking();
-        q = Guid.TryParse(idOrCode, out var id) ? q.Where(c => c.Id == id) : q.Where(c => c.Code == idOrCode);
-        var head = await q.Select(c => new { c.Id, c.Version }).SingleOrDefaultAsync(ct);
+        var head = await db.Calendars.AsNoTracking().WhereIdOrCode(idOrCode).Select(c => new { c.Id, c.Version }).SingleOrDefaultAsync(ct);
         if (head is null)
         {
             return null;
@@ -31,6 +29,13 @@ public sealed class CalendarService(CareLoopDbContext db, CalendarCache cache)
         var record = await db.Calendars.AsNoTracking().SingleAsync(c => c.Id == head.Id, ct);
         return cache.Get(record);
     }
+}
+
+public static class CalendarLookup
+{
+    /// <summary>A calendar by its id (a GUID) or, for anything else, its code.</summary>
+    public static IQueryable<CalendarRecord> WhereIdOrCode(this IQueryable<CalendarRecord> calendars, string idOrCode) =>
+        Guid.TryParse(idOrCode, out var id) ? calendars.Where(c => c.Id == id) : calendars.Where(c => c.Code == idOrCode);
 }
 
 /// <summary>Process-wide cache of built calendar engines keyed by id and version.</summary>

@@ -179,13 +179,10 @@ public static class CalendarsModule
     private static async Task<CalendarRecord?> Find(CareLoopDbContext db, string id, CancellationToken ct, bool track = false)
     {
         var q = track ? db.Calendars : db.Calendars.AsNoTracking();
-        return Guid.TryParse(id, out var guid)
-            ? await q.SingleOrDefaultAsync(c => c.Id == guid, ct)
-            : await q.SingleOrDefaultAsync(c => c.Code == id, ct);
+        return await q.WhereIdOrCode(id).SingleOrDefaultAsync(ct);
     }
 
-    private static NotFound<ProblemDetails> NotFound(string id) =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not Found", Detail = $"No calendar '{id}'." });
+    private static NotFound<ProblemDetails> NotFound(string id) => Problems.NotFound($"No calendar '{id}'.");
 
     private static Conflict<ProblemDetails> Conflict(string field, string detail) =>
         TypedResults.Conflict(new ProblemDetails { Status = 409, Title = "Conflict", Detail = detail, Extensions = { ["field"] = field } });

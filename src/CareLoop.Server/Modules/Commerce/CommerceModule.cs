@@ -259,6 +259,5 @@ public static class CommerceModule
         }
     }
 
-    private static NotFound<ProblemDetails> NotFound(string label, string id) =>
-        TypedResults.NotFound(new ProblemDetails { Status = 404, Title = "Not Found", Detail = $"No {label} '{id}'." });
+    private static NotFound<ProblemDetails> NotFound(string label, string id) => Problems.NotFound($"No {label} '{id}'.");
 }

@@ -1,5 +1,6 @@
 using CareLoop.Domain.Commerce;
 using CareLoop.Domain.Common;
+using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -84,7 +85,7 @@ public sealed class OrderQueries(CareLoopDbContext db)
             .ToDictionaryAsync(c => c.Id, c => new { c.ExternalId, c.Name, c.Phone }, ct);
         return rows.Select(r => new OrderSummary(r.ExternalId, merchants[r.MerchantId].ExternalId, merchants[r.MerchantId].Name,
             customers[r.CustomerId].ExternalId, customers[r.CustomerId].Name, customers[r.CustomerId].Phone,
-            r.Status, Utc(r.PaidAt), new Money(r.TotalPaid, r.Currency))).ToList();
+            r.Status, r.PaidAt.AsUtcOffset(), new Money(r.TotalPaid, r.Currency))).ToList();
     }
 
     public async Task<OrderDetail?> GetDetailAsync(string number, CancellationToken ct)
@@ -110,7 +111,7 @@ public sealed class OrderQueries(CareLoopDbContext db)
             .OrderByDescending(e => e.OccurredAt).ToLookup(e => e.ShipmentId);
 
         return new OrderDetail(
-            order.ExternalId, order.Status, Utc(order.PlacedAt), Utc(order.PaidAt), order.PaymentMethod,
+            order.ExternalId, order.Status, order.PlacedAt.AsUtcOffset(), order.PaidAt.AsUtcOffset(), order.PaymentMethod,
             new Money(order.ShippingFee, order.Currency), new Money(order.TotalPaid, order.Currency), order.ReturnShippingInsurance,
             order.DeliveryAddress, merchant, customer,
             order.Lines.OrderBy(l => l.ExternalId).Select(l => new OrderLineDetail(
@@ -119,11 +120,10 @@ public sealed class OrderQueries(CareLoopDbContext db)
                 l.Quantity, new Money(l.UnitPrice, order.Currency), l.ExclusionConfirmed)).ToList(),
             shipments.Select(s => new ShipmentDetail(
                 s.ExternalId, s.Carrier, s.TrackingNumber, s.Status, s.OriginProvince, s.DestinationProvince,
-                Utc(s.ShippedAt), s.PromisedDeliveryDate, Utc(s.DeliveredAt),
-                events[s.Id].Select(e => new TrackingEventDetail(e.CarrierEventId, Utc(e.OccurredAt)!.Value, e.Status, e.Place, e.CarrierCode, e.CarrierText)).ToList()))
+                s.ShippedAt.AsUtcOffset(), s.PromisedDeliveryDate, s.DeliveredAt.AsUtcOffset(),
+                events[s.Id].Select(e => new TrackingEventDetail(e.CarrierEventId, e.OccurredAt.AsUtcOffset(), e.Status, e.Place, e.CarrierCode, e.CarrierText)).ToList()))
                 .ToList(),
             order.Version);
     }
 
-    private static DateTimeOffset? Utc(DateTime? value) => value is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)) : null;
 }

@@ -20,6 +20,10 @@ public static class Problems
         return Validation(e);
     }
 
+    /// <summary>404 for a record that does not exist or is outside the caller's reach (never revealed as such).</summary>
+    public static NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails> NotFound(string detail) =>
+        TypedResults.NotFound(new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 404, Title = "Not Found", Detail = detail });
+
     public static ProblemHttpResult Status(int status, string detail, IDictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, extensions: extensions);
 

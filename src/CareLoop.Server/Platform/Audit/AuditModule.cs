@@ -31,6 +31,6 @@ public static class AuditModule
         if (errors.Any) return Problems.Validation(errors);
         var rows = await AuditQueries.PageAsync(db, new AuditFilter(entityType, entityId, actor), before, l, ct);
         return TypedResults.Ok(Paging.ToPage(rows, l, a => a.Id.ToString(CultureInfo.InvariantCulture), a => new AuditEntryResponse(
-            a.Id, new DateTimeOffset(DateTime.SpecifyKind(a.At, DateTimeKind.Utc)), a.Actor, a.Action, a.EntityType, a.EntityId, a.Changes)));
+            a.Id, a.At.AsUtcOffset(), a.Actor, a.Action, a.EntityType, a.EntityId, a.Changes)));
     }
 }

@@ -51,6 +51,13 @@ public static class ApiKeyRequests
         return (merchantId, customerId);
     }
 
+    /// <summary>A key as the API and the admin page show it (never its secret).</summary>
+    public static ApiKeyResponse Describe(ApiKey k, (Dictionary<Guid, string> Merchants, Dictionary<Guid, string> Customers) names) => new(
+        k.KeyId, k.Name, k.Role,
+        k.MerchantId is { } m ? names.Merchants.GetValueOrDefault(m) : null,
+        k.CustomerId is { } c ? names.Customers.GetValueOrDefault(c) : null,
+        k.CreatedAt.AsUtcOffset(), ((DateTime?)k.RevokedAt).AsUtcOffset());
+
     /// <summary>External ids of the merchants and customers the given keys are bound to.</summary>
     public static async Task<(Dictionary<Guid, string> Merchants, Dictionary<Guid, string> Customers)> BoundNamesAsync(
         CareLoopDbContext db, IReadOnlyCollection<ApiKey> keys, CancellationToken ct)

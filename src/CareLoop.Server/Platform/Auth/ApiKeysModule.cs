@@ -36,7 +36,7 @@ public static class ApiKeysModule
         if (after is not null) q = q.Where(k => string.Compare(k.KeyId, after) > 0);
         var rows = await q.Take(l + 1).ToListAsync(ct);
         var names = await ApiKeyRequests.BoundNamesAsync(db, rows, ct);
-        return TypedResults.Ok(Paging.ToPage(rows, l, k => k.KeyId, k => ToResponse(k, names)));
+        return TypedResults.Ok(Paging.ToPage(rows, l, k => k.KeyId, k => ApiKeyRequests.Describe(k, names)));
     }
 
     public static async Task<Results<Created<CreatedApiKeyResponse>, ValidationProblem>> Create(
@@ -47,19 +47,12 @@ public static class ApiKeysModule
         if (errors.Any) return Problems.Validation(errors);
         var (key, token) = await keys.CreateAsync(body.Name!.Trim(), body.Role!, merchantId, customerId, ct);
         return TypedResults.Created($"/api/v1/apikeys/{key.KeyId}", new CreatedApiKeyResponse(
-            key.KeyId, key.Name, key.Role, body.Merchant, body.Customer, Utc(key.CreatedAt), token));
+            key.KeyId, key.Name, key.Role, body.Merchant, body.Customer, key.CreatedAt.AsUtcOffset(), token));
     }
 
     public static async Task<Results<NoContent, NotFound<ProblemDetails>>> Revoke(string keyId, ApiKeyService keys, CancellationToken ct) =>
         await keys.RevokeAsync(keyId, ct)
             ? TypedResults.NoContent()
-            : TypedResults.NotFound(new ProblemDetails { Status = 404, Detail = $"No API key '{keyId}'." });
+            : Problems.NotFound($"No API key '{keyId}'.");
 
-    private static ApiKeyResponse ToResponse(ApiKey k, (Dictionary<Guid, string> Merchants, Dictionary<Guid, string> Customers) names) => new(
-        k.KeyId, k.Name, k.Role,
-        k.MerchantId is { } m ? names.Merchants.GetValueOrDefault(m) : null,
-        k.CustomerId is { } c ? names.Customers.GetValueOrDefault(c) : null,
-        Utc(k.CreatedAt), k.RevokedAt is { } r ? Utc(r) : null);
-
-    private static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

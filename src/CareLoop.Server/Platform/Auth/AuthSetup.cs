@@ -84,8 +84,7 @@ public static class AuthSetup
         {
             ctx.RequestServices.GetRequiredService<CallerScope>().BindTo(ctx.User);
             ctx.RequestServices.GetRequiredService<CurrentActor>().Name =
-                ctx.User.FindFirstValue(CareLoopClaims.ApiKeyId) is { } k ? "apikey:" + k
-                : "user:" + (ctx.User.FindFirstValue(ClaimTypes.Email) ?? ctx.User.FindFirstValue(ClaimTypes.NameIdentifier));
+                CareLoopClaims.ActorName(ctx.User);
         }
         await next();
     });

@@ -28,6 +28,11 @@ public static class CareLoopClaims
     public const string MerchantId = "careloop:merchant";
     public const string CustomerId = "careloop:customer";
     public const string ApiKeyId = "careloop:apikey";
+
+    /// <summary>How the audit log and <c>/api/v1/me</c> name a caller: <c>apikey:&lt;keyId&gt;</c> or <c>user:&lt;e-mail&gt;</c>.</summary>
+    public static string ActorName(System.Security.Claims.ClaimsPrincipal user) =>
+        user.FindFirst(ApiKeyId)?.Value is { } keyId ? "apikey:" + keyId
+        : "user:" + (user.FindFirst(System.Security.Claims.ClaimTypes.Email)?.Value ?? user.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value);
 }
 
 /// <summary>Authorization policy names; every endpoint declares one of these.</summary>

@@ -22,7 +22,7 @@ public static class WhoAmI
         var customerId = Guid.TryParse(user.FindFirstValue(CareLoopClaims.CustomerId), out var c) ? c : (Guid?)null;
         var merchant = merchantId is null ? null : await db.Merchants.Where(x => x.Id == merchantId).Select(x => x.ExternalId).SingleOrDefaultAsync(ct);
         var customer = customerId is null ? null : await db.Customers.Where(x => x.Id == customerId).Select(x => x.ExternalId).SingleOrDefaultAsync(ct);
-        var caller = user.FindFirstValue(CareLoopClaims.ApiKeyId) is { } keyId ? "apikey:" + keyId : "user:" + user.FindFirstValue(ClaimTypes.Email);
+        var caller = CareLoopClaims.ActorName(user);
         return TypedResults.Ok(new WhoAmIResponse(
             caller, user.FindFirstValue("careloop:display"),
             user.FindAll(ClaimTypes.Role).Select(r => r.Value).ToList(), merchant, customer));

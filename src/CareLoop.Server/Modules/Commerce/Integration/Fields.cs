@@ -90,5 +90,5 @@ public static partial class Instants
     }
 
     public static string? Format(DateTime? utc) =>
-        utc is { } v ? new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture) : null;
+        utc is { } v ? v.AsUtcOffset().ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture) : null;
 }
