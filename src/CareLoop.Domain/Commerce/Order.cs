@@ -24,6 +24,9 @@ public sealed class Order : ExternalEntity
     public bool ReturnShippingInsurance { get; set; }
     public Address DeliveryAddress { get; set; } = new();
     public List<OrderLine> Lines { get; set; } = [];
+
+    /// <summary>Marks the order as newly received from the shop (raises <see cref="OrderReceived"/>).</summary>
+    public void MarkReceived() => Raise(new OrderReceived(Id, ExternalId, MerchantId, CustomerId));
 }
 
 public sealed class OrderLine
@@ -79,3 +82,6 @@ public sealed class TrackingEvent
     public string? CarrierText { get; set; }
     public DateTime ReceivedAt { get; set; }
 }
+
+/// <summary>An order reached CareLoop for the first time.</summary>
+public sealed record OrderReceived(Guid OrderId, string Number, Guid MerchantId, Guid CustomerId) : IDomainEvent;

@@ -11,6 +11,17 @@ public abstract class Entity
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }
+
+    private List<IDomainEvent>? _events;
+
+    /// <summary>Events raised since the record was loaded; the platform stores them with the change and dispatches them after commit.</summary>
+    public IReadOnlyList<IDomainEvent> PendingEvents() => _events ?? (IReadOnlyList<IDomainEvent>)[];
+
+    /// <summary>Called by the platform once the events are stored with the change.</summary>
+    public void ClearEvents() => _events = null;
+
+    /// <summary>Raises a domain event: other modules react to it after the change is committed.</summary>
+    protected void Raise(IDomainEvent domainEvent) => (_events ??= []).Add(domainEvent);
 }
 
 /// <summary>A record fed by an external system and keyed by that system's id.</summary>

@@ -50,6 +50,8 @@ public sealed class CareLoopServer : IAsyncDisposable
             b.Configuration["RateLimits:Enabled"] = "false";
             // Key lookups are not cached, so a revocation is seen by the next request.
             b.Configuration["Auth:ApiKeyCacheSeconds"] = "0";
+            // Scheduled jobs run only in the classes that test them (their fixture turns them on).
+            b.Configuration["Jobs:Enabled"] = "false";
             configure?.Invoke(b);
         });
         await CareLoopApp.PrepareDatabaseAsync(app.Services);
@@ -101,6 +103,10 @@ public sealed class CareLoopServer : IAsyncDisposable
         await using var scope = _app.Services.CreateAsyncScope();
         return await action(scope.ServiceProvider);
     }
+
+    /// <summary>Delivers the outbox messages due now (as the background dispatcher would on its next poll).</summary>
+    public Task<int> DispatchOutboxAsync() =>
+        _app.Services.GetRequiredService<CareLoop.Server.Platform.Outbox.OutboxDispatcher>().DispatchDueAsync(CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

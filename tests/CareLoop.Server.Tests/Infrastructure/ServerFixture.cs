@@ -1,4 +1,5 @@
 using CareLoop.Server.Platform.Hosting;
+using Microsoft.AspNetCore.Builder;
 
 namespace CareLoop.Server.Tests.Infrastructure;
 
@@ -39,8 +40,16 @@ public abstract class ServerFixture : IAsyncLifetime
             return;
         }
         var options = Provider == DatabaseProvider.Postgres ? await TestDatabases.NewPostgresAsync() : await TestDatabases.NewSqliteAsync();
-        _server = await CareLoopServer.StartAsync(options);
+        _server = await CareLoopServer.StartAsync(options, Configure);
     }
+
+    /// <summary>Adds configuration or services for the test class's server (and any second instance).</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
+    /// <summary>Starts another server on the same database (a second instance behind a load balancer); dispose it in the test.</summary>
+    public Task<CareLoopServer> StartAnotherAsync() => CareLoopServer.StartAsync(Server.Options, Configure);
 
     public async ValueTask DisposeAsync()
     {
@@ -54,12 +63,12 @@ public abstract class ServerFixture : IAsyncLifetime
     }
 }
 
-public sealed class SqliteServer : ServerFixture
+public class SqliteServer : ServerFixture
 {
     public override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 }
 
-public sealed class PostgresServer : ServerFixture
+public class PostgresServer : ServerFixture
 {
     public override DatabaseProvider Provider => DatabaseProvider.Postgres;
 }

@@ -64,7 +64,7 @@ public abstract class ConventionsTests(ServerFixture fixture)
 
         // The hourly cleanup runs on the server's clock; moving it a day on purges the record.
         Server.Clock.Advance(TimeSpan.FromHours(25));
-        await Server.Services.GetRequiredService<IdempotencyCleanup>().PurgeAsync(CancellationToken.None);
+        await Server.InScopeAsync(sp => sp.GetRequiredService<CareLoop.Server.Platform.Jobs.IdempotencyCleanupJob>().RunAsync(new("idempotency-cleanup", DateTime.UtcNow, CareLoop.Server.Platform.Jobs.JobTrigger.Manual, 0), CancellationToken.None).ContinueWith(_ => 0));
         var left = await Server.WithDbAsync(db => Task.FromResult(db.IdempotencyRecords.Count(r => r.Key == key)));
         var reused = await client.SendAsync(Post("/api/v1/calendars", Calendar("idem-" + Guid.NewGuid().ToString("N")[..8]), key));
 

@@ -23,6 +23,21 @@ public static class ApiJson
 
     public static JsonSerializerOptions Options { get; } = Create();
 
+    /// <summary>Parses an enum from its wire name (snake_case, e.g. <c>on_hold</c>) as query strings carry it.</summary>
+    public static bool TryParseEnum<T>(string? text, out T value) where T : struct, Enum
+    {
+        foreach (var candidate in Enum.GetValues<T>())
+        {
+            if (string.Equals(JsonNamingPolicy.SnakeCaseLower.ConvertName(candidate.ToString()), text, StringComparison.Ordinal))
+            {
+                value = candidate;
+                return true;
+            }
+        }
+        value = default;
+        return false;
+    }
+
     private static JsonSerializerOptions Create()
     {
         var o = new JsonSerializerOptions(JsonSerializerDefaults.Web);

@@ -79,7 +79,8 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
     /// <summary>True for the records whose changes are written to the audit log.</summary>
     public static bool IsAuditedType(Type type) =>
         typeof(ExternalEntity).IsAssignableFrom(type) || type == typeof(CalendarRecord) || type == typeof(ApiKey)
-        || type == typeof(User) || type == typeof(PlatformSetting);
+        || type == typeof(User) || type == typeof(PlatformSetting)
+        || type == typeof(Webhooks.WebhookSubscription) || type == typeof(Webhooks.CallbackSource);
 
     /// <summary>The audit entry of a change, or null for an update that changed no value.</summary>
     private static AuditEntry? Describe(EntityEntry entry, DateTime now, string actor)
@@ -132,7 +133,8 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
     };
 
     private static bool IsSecret(string property) =>
-        property.Contains("Hash", StringComparison.Ordinal) || property.Contains("Stamp", StringComparison.Ordinal);
+        property.Contains("Hash", StringComparison.Ordinal) || property.Contains("Stamp", StringComparison.Ordinal)
+        || property.Contains("Secret", StringComparison.Ordinal);
 }
 
 /// <summary>The actor written into audit entries for this scope (a request, a CLI command).</summary>

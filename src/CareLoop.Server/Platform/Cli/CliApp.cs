@@ -345,7 +345,9 @@ public static class CliServices
         services.AddSingleton(TimeProvider.System);
         services.AddCareLoopData(options);
         services.AddCareLoopAuth();
-        services.AddCommerce();
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables("CARELOOP__").Build();
+        services.AddSingleton<IConfiguration>(configuration);
+        services.AddCareLoopModules(configuration);
         services.AddScoped<Audit.CurrentActor>(_ => new Audit.CurrentActor { Name = "cli" });
         return services.BuildServiceProvider();
     }

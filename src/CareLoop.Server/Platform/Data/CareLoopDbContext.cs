@@ -52,6 +52,12 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<CalendarRecord> Calendars => Set<CalendarRecord>();
     public DbSet<PlatformSetting> Settings => Set<PlatformSetting>();
+    public DbSet<Outbox.OutboxMessage> OutboxMessages => Set<Outbox.OutboxMessage>();
+    public DbSet<Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Webhooks.WebhookSubscription>();
+    public DbSet<Webhooks.CallbackSource> CallbackSources => Set<Webhooks.CallbackSource>();
+    public DbSet<Webhooks.InboundEvent> InboundEvents => Set<Webhooks.InboundEvent>();
+    public DbSet<Jobs.JobState> JobStates => Set<Jobs.JobState>();
+    public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 
@@ -81,6 +87,7 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
             (ScopeCustomerId == null || c.Id == ScopeCustomerId) &&
             (ScopeMerchantId == null || Set<Order>().Any(o => o.CustomerId == c.Id && o.MerchantId == ScopeMerchantId)));
         builder.Entity<Merchant>().HasQueryFilter(m => ScopeMerchantId == null || m.Id == ScopeMerchantId);
+        builder.Entity<Webhooks.WebhookSubscription>().HasQueryFilter(s => ScopeMerchantId == null || s.MerchantId == ScopeMerchantId);
     }
 
     /// <summary>Stores instants as UTC and reads them back with <see cref="DateTimeKind.Utc"/>.</summary>

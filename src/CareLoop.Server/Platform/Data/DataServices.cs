@@ -20,18 +20,25 @@ public static class DataServices
         if (options.Database == DatabaseProvider.Postgres)
         {
             services.AddDbContext<CareLoopDbContext, PostgresCareLoopDbContext>((sp, o) =>
-                ConfigurePostgres(o, options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()),
+                ConfigurePostgres(o, options.ConnectionString).AddInterceptors(Interceptors(sp)),
                 optionsLifetime: ServiceLifetime.Singleton);
         }
         else
         {
             Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
             services.AddDbContext<CareLoopDbContext, SqliteCareLoopDbContext>((sp, o) =>
-                ConfigureSqlite(o, options.ConnectionString).AddInterceptors(sp.GetRequiredService<AuditInterceptor>()),
+                ConfigureSqlite(o, options.ConnectionString).AddInterceptors(Interceptors(sp)),
                 optionsLifetime: ServiceLifetime.Singleton);
         }
         return services;
     }
+
+    private static Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] Interceptors(IServiceProvider sp) =>
+    [
+        sp.GetRequiredService<Outbox.DomainEventInterceptor>(),
+        sp.GetRequiredService<AuditInterceptor>(),
+        sp.GetRequiredService<Outbox.OutboxCommitInterceptor>(),
+    ];
 
     private static readonly string MigrationsAssembly = typeof(CareLoopDbContext).Assembly.GetName().Name!;
 
@@ -54,6 +61,22 @@ public static class DataServices
             await db.Database.OpenConnectionAsync(ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             await db.Database.CloseConnectionAsync();
+        }
+        if (db.IsPostgres)
+        {
+            // Instances starting together take turns: the history read and the migrations run under one session lock.
+            await db.Database.OpenConnectionAsync(ct);
+            try
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(4213370001)", ct);
+                await db.Database.MigrateAsync(ct);
+            }
+            finally
+            {
+                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(4213370001)", CancellationToken.None);
+                await db.Database.CloseConnectionAsync();
+            }
+            return;
         }
         await db.Database.MigrateAsync(ct);
     }

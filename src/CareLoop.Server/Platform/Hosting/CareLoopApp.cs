@@ -7,6 +7,9 @@ using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
+using CareLoop.Server.Platform.Jobs;
+using CareLoop.Server.Platform.Outbox;
+using CareLoop.Server.Platform.Webhooks;
 using CareLoop.Server.Platform.Settings;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.RateLimiting;
@@ -68,11 +71,11 @@ public static class CareLoopApp
         services.AddCascadingAuthenticationState();
         services.AddHttpContextAccessor();
 
-        services.AddSingleton<IdempotencyCleanup>();
-        services.AddHostedService(sp => sp.GetRequiredService<IdempotencyCleanup>());
-        services.AddSettings();
-        services.AddCalendars();
-        services.AddCommerce();
+        if (TestClockHook.IsEnabled(builder.Configuration))
+        {
+            services.AddTestClockHook();
+        }
+        services.AddCareLoopModules(builder.Configuration);
 
         configure?.Invoke(builder);
         var app = builder.Build();
@@ -102,6 +105,13 @@ public static class CareLoopApp
 
         app.MapAccountEndpoints();
         app.MapSettings();
+        app.MapOutbox();
+        app.MapWebhooks();
+        app.MapJobs();
+        if (TestClockHook.IsEnabled(app.Configuration))
+        {
+            app.MapTestClockHook();
+        }
         app.MapApiKeys();
         app.MapWhoAmI();
         app.MapAudit();
@@ -111,6 +121,21 @@ public static class CareLoopApp
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
+    }
+
+    /// <summary>
+    /// The platform services and modules, registered the same way for the web host and the command line (so a CLI
+    /// import raises the same domain events and webhooks as the API). Hosted services only run in the web host.
+    /// </summary>
+    public static IServiceCollection AddCareLoopModules(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOutbox();
+        services.AddWebhooks(configuration);
+        services.AddJobs();
+        services.AddSettings();
+        services.AddCalendars();
+        services.AddCommerce();
+        return services;
     }
 
     /// <summary>Migrates the database and seeds what every installation needs (built-in calendars, roles, settings).</summary>

@@ -114,6 +114,10 @@ public sealed class OrderUpsert : UpsertKind<Order, OrderDto>
         var owners = ctx.State<LineOwners>();
         o.MerchantId = refs.Resolve<Merchant>(f, "merchant", d.Merchant, "merchant")?.Id ?? Guid.Empty;
         o.CustomerId = refs.Resolve<Customer>(f, "customer", d.Customer, "customer")?.Id ?? Guid.Empty;
+        if (isNew)
+        {
+            o.MarkReceived();
+        }
         o.Status = d.Status ?? OrderStatus.Paid;
         o.PlacedAt = Instants.TryParse(d.PlacedAt, out var placed) ? placed : null;
         o.PaidAt = Instants.TryParse(d.PaidAt, out var paid) ? paid : null;

@@ -1,0 +1,105 @@
+using CareLoop.Server.Platform.Api;
+using CareLoop.Server.Platform.Auth;
+using CareLoop.Server.Platform.Data;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+
+namespace CareLoop.Server.Platform.Jobs;
+
+public sealed record JobRunResponse(long Id, string Name, DateTimeOffset DueAt, JobTrigger Trigger, JobRunStatus Status, string Instance,
+    DateTimeOffset StartedAt, DateTimeOffset? FinishedAt, int Attempt, string? Error)
+{
+    public static JobRunResponse From(JobRun r) => new(r.Id, r.Name, r.DueAt.AsUtcOffset(), r.Trigger, r.Status, r.Instance,
+        r.StartedAt.AsUtcOffset(), r.FinishedAt?.AsUtcOffset(), r.Attempt, r.Error);
+}
+
+public sealed record JobResponse(string Name, string Schedule, DateTimeOffset? NextDueAt, DateTimeOffset? LastStartedAt,
+    DateTimeOffset? LastFinishedAt, JobRunStatus? LastStatus, string? LastError, int ConsecutiveFailures, long TotalRuns,
+    long TotalFailures, bool Running);
+
+/// <summary>Scheduled jobs: the scheduler, the platform's housekeeping jobs, and the API to list them and run one now.</summary>
+public static class JobsModule
+{
+    public static IServiceCollection AddJobs(this IServiceCollection services)
+    {
+        services.AddOptions<JobOptions>().BindConfiguration("Jobs")
+            .Validate(o => o.PollMilliseconds > 0 && o.LeaseSeconds > 0, "Jobs options must be positive.").ValidateOnStart();
+        services.AddSingleton<JobScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobScheduler>());
+        services.AddScheduledJob<IdempotencyCleanupJob>("idempotency-cleanup", JobSchedule.Every(TimeSpan.FromHours(1)));
+        services.AddScheduledJob<RetentionJob>("retention", JobSchedule.DailyAt(new TimeOnly(3, 30)));
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapJobs(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/jobs").WithTags("Jobs");
+        group.MapGet("/", List).RequireAuthorization(Policies.Manage);
+        group.MapGet("/{name}/runs", Runs).RequireAuthorization(Policies.Manage);
+        group.MapPost("/{name}/run", Run).RequireAuthorization(Policies.Admin);
+        return app;
+    }
+
+    public static async Task<Ok<Page<JobResponse>>> List(JobScheduler scheduler, CareLoopDbContext db, CancellationToken ct)
+    {
+        var states = await db.JobStates.AsNoTracking().ToDictionaryAsync(s => s.Name, ct);
+        var running = await db.JobRuns.AsNoTracking().Where(r => r.Status == JobRunStatus.Running).Select(r => r.Name).Distinct().ToListAsync(ct);
+        var items = scheduler.Jobs.OrderBy(j => j.Name, StringComparer.Ordinal).Select(j =>
+        {
+            states.TryGetValue(j.Name, out var s);
+            return new JobResponse(j.Name, j.Schedule.Describe(), s?.NextDueAt.AsUtcOffset(), s?.LastStartedAt?.AsUtcOffset(),
+                s?.LastFinishedAt?.AsUtcOffset(), s?.LastStatus, s?.LastError, s?.ConsecutiveFailures ?? 0, s?.TotalRuns ?? 0,
+                s?.TotalFailures ?? 0, running.Contains(j.Name));
+        }).ToList();
+        return TypedResults.Ok(new Page<JobResponse>(items, null));
+    }
+
+    public static async Task<Results<Ok<Page<JobRunResponse>>, NotFound<ProblemDetails>, ValidationProblem>> Runs(
+        string name, int? limit, JobScheduler scheduler, CareLoopDbContext db, CancellationToken ct)
+    {
+        if (!scheduler.IsKnown(name)) return Problems.NotFound($"No job '{name}'.");
+        var errors = new ValidationErrors();
+        var (take, _) = Paging.Read(limit, null, errors);
+        if (errors.Any) return Problems.Validation(errors);
+        var rows = await db.JobRuns.AsNoTracking().Where(r => r.Name == name).OrderByDescending(r => r.Id).Take(take).ToListAsync(ct);
+        return TypedResults.Ok(new Page<JobRunResponse>(rows.Select(JobRunResponse.From).ToList(), null));
+    }
+
+    public static async Task<Results<Accepted<JobRunResponse>, NotFound<ProblemDetails>>> Run(string name, JobScheduler scheduler, CareLoopDbContext db, CancellationToken ct)
+    {
+        if (await scheduler.RunNowAsync(name, ct) is not { } started) return Problems.NotFound($"No job '{name}'.");
+        var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == started.RunId, ct);
+        return TypedResults.Accepted($"/api/v1/jobs/{name}/runs", JobRunResponse.From(run));
+    }
+}
+
+/// <summary>Deletes idempotency records past their 24 h retention (a key whose record expired is also reclaimed when reused).</summary>
+public sealed class IdempotencyCleanupJob(CareLoopDbContext db, TimeProvider clock) : IScheduledJob
+{
+    public async Task RunAsync(JobRunContext context, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.IdempotencyRecords.Where(r => r.ExpiresAt < now).ExecuteDeleteAsync(ct);
+    }
+}
+
+/// <summary>
+/// Keeps the platform's own tables small: delivered outbox messages after <c>outbox.sentRetentionDays</c> (dead ones
+/// stay until an admin acts), processed callbacks after 30 days (far past the signature tolerance, so a replay is
+/// still refused as stale), and job runs after 30 days.
+/// </summary>
+public sealed class RetentionJob(CareLoopDbContext db, TimeProvider clock) : IScheduledJob
+{
+    public async Task RunAsync(JobRunContext context, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var stored = await db.Settings.AsNoTracking().Where(s => s.Key == "outbox.sentRetentionDays").Select(s => s.Value).SingleOrDefaultAsync(ct);
+        var days = int.TryParse(stored, out var d) && d > 0 ? d : 30;
+        var sentBefore = now.AddDays(-days);
+        await db.OutboxMessages.Where(m => m.Status == Outbox.OutboxStatus.Sent && m.SentAt < sentBefore).ExecuteDeleteAsync(ct);
+        var monthAgo = now.AddDays(-30);
+        await db.InboundEvents.Where(e => e.ReceivedAt < monthAgo).ExecuteDeleteAsync(ct);
+        await db.JobRuns.Where(r => r.Status != JobRunStatus.Running && r.StartedAt < monthAgo).ExecuteDeleteAsync(ct);
+    }
+}

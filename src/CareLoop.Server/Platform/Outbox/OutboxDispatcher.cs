@@ -1,0 +1,189 @@
+using CareLoop.Server.Platform.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace CareLoop.Server.Platform.Outbox;
+
+/// <summary>Outbox delivery options (<c>Outbox:*</c> configuration).</summary>
+public sealed class OutboxOptions
+{
+    /// <summary>False stops this instance from delivering (another instance may).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>How often an idle dispatcher looks for due messages (it is also woken when messages are committed here).</summary>
+    public int PollMilliseconds { get; set; } = 1000;
+
+    /// <summary>Deliveries at once per instance.</summary>
+    public int Parallelism { get; set; } = 8;
+
+    public int BatchSize { get; set; } = 50;
+
+    /// <summary>How long a claimed message stays reserved for this instance; a crashed instance's messages are retried after it.</summary>
+    public int LeaseSeconds { get; set; } = 120;
+
+    /// <summary>Tries before a message is dead (the <c>outbox.maxAttempts</c> setting overrides it when set).</summary>
+    public int MaxAttempts { get; set; } = 12;
+
+    /// <summary>First retry delay; doubles per attempt (with ±20 % jitter) up to <see cref="MaxBackoffMinutes"/>.</summary>
+    public int BaseBackoffSeconds { get; set; } = 10;
+
+    public int MaxBackoffMinutes { get; set; } = 360;
+}
+
+/// <summary>
+/// Delivers due outbox messages: claims a batch with a lease (so several instances never deliver one message at the
+/// same time), hands each to the handler of its kind, and records the outcome: sent, retrying with exponential
+/// backoff and jitter, or dead after the last try. Messages of one aggregate to one destination go out in order:
+/// a message waits while an earlier one of its aggregate is still pending or retrying.
+/// </summary>
+public sealed partial class OutboxDispatcher(
+    IServiceScopeFactory scopes,
+    TimeProvider clock,
+    OutboxSignal signal,
+    Microsoft.Extensions.Options.IOptionsMonitor<OutboxOptions> options,
+    ILogger<OutboxDispatcher> log) : BackgroundService
+{
+    private readonly string _instance = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N")[..8];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var handled = 0;
+                if (options.CurrentValue.Enabled)
+                {
+                    try
+                    {
+                        handled = await DispatchDueAsync(stoppingToken);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        DispatchFailed(e);
+                    }
+                }
+                if (handled == 0)
+                {
+                    await signal.WaitAsync(TimeSpan.FromMilliseconds(options.CurrentValue.PollMilliseconds), stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down: claimed messages are released when their lease ends.
+        }
+    }
+
+    /// <summary>Claims and delivers one batch of due messages; returns how many were attempted.</summary>
+    public async Task<int> DispatchDueAsync(CancellationToken ct)
+    {
+        var o = options.CurrentValue;
+        var token = _instance + ":" + Guid.NewGuid().ToString("N")[..8];
+        List<OutboxMessage> claimed;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+            var now = clock.GetUtcNow().UtcDateTime;
+            var ids = await db.OutboxMessages.AsNoTracking()
+                .Where(m => (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Retrying) && m.NextAttemptAt <= now
+                            && (m.LockedUntil == null || m.LockedUntil < now))
+                .Where(m => m.AggregateKey == null || !db.OutboxMessages.Any(p => p.Target == m.Target && p.AggregateKey == m.AggregateKey
+                    && p.Id < m.Id && (p.Status == OutboxStatus.Pending || p.Status == OutboxStatus.Retrying)))
+                .OrderBy(m => m.Id).Take(o.BatchSize).Select(m => m.Id).ToListAsync(ct);
+            if (ids.Count == 0)
+            {
+                return 0;
+            }
+            var until = now.AddSeconds(o.LeaseSeconds);
+            await db.OutboxMessages
+                .Where(m => ids.Contains(m.Id) && (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Retrying)
+                            && (m.LockedUntil == null || m.LockedUntil < now))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, until).SetProperty(m => m.LockedBy, token), ct);
+            claimed = await db.OutboxMessages.AsNoTracking().Where(m => m.LockedBy == token).OrderBy(m => m.Id).ToListAsync(ct);
+        }
+        var maxAttempts = await MaxAttemptsAsync(o, ct);
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism), CancellationToken = ct },
+            async (message, token2) => await DeliverAsync(message, token, maxAttempts, token2));
+        return claimed.Count;
+    }
+
+    private async Task DeliverAsync(OutboxMessage message, string token, int maxAttempts, CancellationToken ct)
+    {
+        OutboxResult result;
+        await using var scope = scopes.CreateAsyncScope();
+        var handler = scope.ServiceProvider.GetServices<IOutboxHandler>().FirstOrDefault(h => h.Kind == message.Kind);
+        if (handler is null)
+        {
+            result = OutboxResult.Refused($"No handler delivers messages of kind '{message.Kind}'.");
+        }
+        else
+        {
+            try
+            {
+                result = await handler.DeliverAsync(message, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                result = OutboxResult.Failed(e.GetType().Name + ": " + e.Message);
+            }
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var attempts = message.Attempts + 1;
+        var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+        var mine = db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == token);
+        if (result.Delivered)
+        {
+            await mine.ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, OutboxStatus.Sent).SetProperty(m => m.Attempts, attempts)
+                .SetProperty(m => m.SentAt, now).SetProperty(m => m.LastAttemptAt, now)
+                .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.LastStatusCode, result.StatusCode)
+                .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+            return;
+        }
+        var dead = result.Permanent || attempts >= maxAttempts;
+        var status = dead ? OutboxStatus.Dead : OutboxStatus.Retrying;
+        var next = dead ? now : now + Backoff(attempts, options.CurrentValue);
+        var error = Truncate(result.Error ?? "failed", 2000);
+        await mine.ExecuteUpdateAsync(s => s
+            .SetProperty(m => m.Status, status).SetProperty(m => m.Attempts, attempts)
+            .SetProperty(m => m.NextAttemptAt, next).SetProperty(m => m.LastAttemptAt, now)
+            .SetProperty(m => m.LastError, error).SetProperty(m => m.LastStatusCode, result.StatusCode)
+            .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+        if (dead)
+        {
+            MessageDead(message.Id, message.Kind, message.Target, attempts, error);
+        }
+        else
+        {
+            DeliveryFailed(message.Id, message.Kind, message.Target, attempts, error, next);
+        }
+    }
+
+    private async Task<int> MaxAttemptsAsync(OutboxOptions o, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+        var stored = await db.Settings.AsNoTracking().Where(s => s.Key == "outbox.maxAttempts").Select(s => s.Value).SingleOrDefaultAsync(ct);
+        return int.TryParse(stored, out var n) && n > 0 ? n : o.MaxAttempts;
+    }
+
+    /// <summary>The wait after the given failed attempt: base × 2^(attempt−1), capped, ±20 % jitter.</summary>
+    public static TimeSpan Backoff(int attempt, OutboxOptions o)
+    {
+        var seconds = o.BaseBackoffSeconds * Math.Pow(2, Math.Min(attempt - 1, 30));
+        seconds = Math.Min(seconds, o.MaxBackoffMinutes * 60.0);
+        var jitter = 0.8 + (Random.Shared.NextDouble() * 0.4);
+        return TimeSpan.FromSeconds(Math.Max(1, seconds * jitter));
+    }
+
+    private static string Truncate(string s, int max) => s.Length <= max ? s : s[..max];
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {Id} ({Kind} → {Target}) failed on attempt {Attempt}: {Error}; next try at {Next:o}.")]
+    private partial void DeliveryFailed(long id, string kind, string target, int attempt, string error, DateTime next);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox message {Id} ({Kind} → {Target}) is dead after {Attempts} attempts: {Error}.")]
+    private partial void MessageDead(long id, string kind, string target, int attempts, string error);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Outbox dispatch failed; retrying on the next poll.")]
+    private partial void DispatchFailed(Exception error);
+}

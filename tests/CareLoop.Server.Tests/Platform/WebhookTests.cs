@@ -1,0 +1,260 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using CareLoop.Server.Platform.Auth;
+using CareLoop.Server.Platform.Outbox;
+using CareLoop.Server.Platform.Webhooks;
+using CareLoop.Server.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CareLoop.Server.Tests.Platform;
+
+public sealed class WebhookServerSqlite : SqliteServer
+{
+    protected override void Configure(WebApplicationBuilder builder) => WebhookTests.Configure(builder);
+}
+
+public sealed class WebhookServerPostgres : PostgresServer
+{
+    protected override void Configure(WebApplicationBuilder builder) => WebhookTests.Configure(builder);
+}
+
+public sealed class WebhookTestsSqlite(WebhookServerSqlite fixture) : WebhookTests(fixture), IClassFixture<WebhookServerSqlite>;
+public sealed class WebhookTestsPostgres(WebhookServerPostgres fixture) : WebhookTests(fixture), IClassFixture<WebhookServerPostgres>;
+
+/// <summary>Outgoing webhooks through the outbox, against a real HTTP receiver: signing, retries, order, dead letters.</summary>
+public abstract class WebhookTests(ServerFixture fixture)
+{
+    private CareLoopServer Server => fixture.Server;
+
+    internal static void Configure(WebApplicationBuilder builder)
+    {
+        builder.Configuration["Webhooks:TimeoutSeconds"] = "1";
+        // Tests drive delivery themselves (DispatchOutboxAsync); the background dispatcher stays off so it cannot race them.
+        builder.Configuration["Outbox:Enabled"] = "false";
+        builder.Configuration["Outbox:MaxAttempts"] = "3";
+        builder.Services.AddWebhookEvent("test.changed");
+    }
+
+    private async Task<(HttpClient Client, Guid Id, string Secret)> SubscribeAsync(WebhookReceiver receiver, params string[] events)
+    {
+        var client = await Server.ClientAsync(Roles.Integration);
+        var body = await (await client.PostJsonAsync("/api/v1/webhooks/subscriptions", new { url = receiver.Url, events }))
+            .ExpectAsync(HttpStatusCode.Created);
+        return (client, Guid.Parse(body!["id"]!.GetValue<string>()), body["secret"]!.GetValue<string>());
+    }
+
+    private Task PublishAsync(string aggregate, object data) => Server.InScopeAsync(async sp =>
+    {
+        var db = sp.GetRequiredService<CareLoop.Server.Platform.Data.CareLoopDbContext>();
+        await sp.GetRequiredService<WebhookPublisher>().PublishAsync(db, "test.changed", data, aggregate);
+        return await db.SaveChangesAsync();
+    });
+
+    private Task<List<OutboxMessage>> MessagesAsync(Guid subscription) =>
+        Server.WithDbAsync(db => db.OutboxMessages.AsNoTracking().Where(m => m.Target == subscription.ToString()).OrderBy(m => m.Id).ToListAsync());
+
+    [Fact]
+    public async Task Ping_IsDeliveredSigned_TheStandardWebhooksWay()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (client, id, secret) = await SubscribeAsync(receiver, "test.changed");
+        Assert.StartsWith("whsec_", secret, StringComparison.Ordinal);
+
+        await (await client.PostAsync($"/api/v1/webhooks/subscriptions/{id}/ping", null)).ExpectAsync(HttpStatusCode.Accepted);
+        await Server.DispatchOutboxAsync();
+
+        var got = Assert.Single(await receiver.WaitForAsync(1));
+        Assert.Equal("ping", got.Json.GetProperty("type").GetString());
+        var timestamp = long.Parse(got.Headers["webhook-timestamp"], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Server.Clock.GetUtcNow().ToUnixTimeSeconds(), timestamp);
+        // Computed here independently of the server's code: base64(HMAC-SHA256(key, "id.timestamp.body")).
+        var key = Convert.FromBase64String(secret["whsec_".Length..]);
+        var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{got.Id}.{timestamp}.").Concat(got.Body).ToArray()));
+        Assert.Contains(expected, got.Headers["webhook-signature"].Split(' '));
+        Assert.True(WebhookSignature.Verify(secret, got.Id, timestamp, got.Body, got.Headers["webhook-signature"]));
+        Assert.False(WebhookSignature.Verify(secret, got.Id, timestamp + 1, got.Body, got.Headers["webhook-signature"]));
+
+        var message = Assert.Single(await MessagesAsync(id));
+        Assert.Equal(OutboxStatus.Sent, message.Status);
+        Assert.Equal(got.Id, message.EventId);
+    }
+
+    [Fact]
+    public async Task Delivery_IsRetriedWithBackoff_WhenTheReceiverAnswers500_AndSucceedsWithTheSameIdOnceItRecovers()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, id, _) = await SubscribeAsync(receiver, "test.changed");
+        receiver.Status = 500;
+        await PublishAsync("thing:1", new { n = 1 });
+
+        await Server.DispatchOutboxAsync();
+        var message = Assert.Single(await MessagesAsync(id));
+        Assert.Equal(OutboxStatus.Retrying, message.Status);
+        Assert.Equal(1, message.Attempts);
+        Assert.Equal(500, message.LastStatusCode);
+        Assert.StartsWith("HTTP 500", message.LastError, StringComparison.Ordinal);
+        var now = Server.Clock.GetUtcNow().UtcDateTime;
+        Assert.InRange(message.NextAttemptAt, now.AddSeconds(7), now.AddSeconds(13));
+
+        // Not due yet: nothing is sent.
+        await Server.DispatchOutboxAsync();
+        Assert.Single(receiver.Received);
+        receiver.Status = 204;
+        Server.Clock.Advance(TimeSpan.FromSeconds(15));
+        await Server.DispatchOutboxAsync();
+
+        var received = await receiver.WaitForAsync(2);
+        Assert.Equal(2, received.Count);
+        Assert.Equal(received[0].Id, received[1].Id);
+        message = Assert.Single(await MessagesAsync(id));
+        Assert.Equal(OutboxStatus.Sent, message.Status);
+        Assert.Equal(2, message.Attempts);
+    }
+
+    [Fact]
+    public async Task Delivery_IsRetried_WhenTheReceiverIsDown_OrTooSlow()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, id, _) = await SubscribeAsync(receiver, "test.changed");
+        await receiver.StopAsync();
+        await PublishAsync("thing:down", new { n = 1 });
+
+        await Server.DispatchOutboxAsync();
+        var message = Assert.Single(await MessagesAsync(id));
+        Assert.Equal(OutboxStatus.Retrying, message.Status);
+        Assert.Contains("Could not reach", message.LastError, StringComparison.Ordinal);
+
+        await receiver.StartAgainAsync();
+        receiver.Delay = TimeSpan.FromSeconds(3);
+        Server.Clock.Advance(TimeSpan.FromMinutes(1));
+        await Server.DispatchOutboxAsync();
+        message = Assert.Single(await MessagesAsync(id));
+        Assert.Equal(OutboxStatus.Retrying, message.Status);
+        Assert.Equal(2, message.Attempts);
+        Assert.Contains("Timed out", message.LastError, StringComparison.Ordinal);
+
+        receiver.Delay = TimeSpan.Zero;
+        Server.Clock.Advance(TimeSpan.FromMinutes(2));
+        await Server.DispatchOutboxAsync();
+        Assert.Equal(OutboxStatus.Sent, Assert.Single(await MessagesAsync(id)).Status);
+    }
+
+    [Fact]
+    public async Task MessagesOfOneAggregate_AreDeliveredInOrder_EvenWhenTheFirstNeedsRetries()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, id, _) = await SubscribeAsync(receiver, "test.changed");
+        receiver.Status = 503;
+        for (var n = 1; n <= 3; n++)
+        {
+            await PublishAsync("thing:ordered", new { n });
+        }
+        await PublishAsync("thing:other", new { n = 99 });
+
+        await Server.DispatchOutboxAsync();
+        // Only the first of the ordered aggregate was tried (and failed); the other aggregate was tried on its own.
+        var first = await receiver.WaitForAsync(2);
+        Assert.Equal([1, 99], first.Select(r => r.Json.GetProperty("data").GetProperty("n").GetInt32()).Order());
+
+        receiver.Status = 200;
+        for (var i = 0; i < 5; i++)
+        {
+            Server.Clock.Advance(TimeSpan.FromMinutes(5));
+            await Server.DispatchOutboxAsync();
+        }
+        var ordered = receiver.Received.Select(r => r.Json.GetProperty("data").GetProperty("n").GetInt32()).Where(n => n != 99).ToList();
+        Assert.Equal([1, 1, 2, 3], ordered);
+        Assert.All(await MessagesAsync(id), m => Assert.Equal(OutboxStatus.Sent, m.Status));
+    }
+
+    [Fact]
+    public async Task AMessage_IsDeadAfterTheLastTry_AndAnAdminCanRetryAndReplayIt()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, id, _) = await SubscribeAsync(receiver, "test.changed");
+        receiver.Status = 500;
+        await PublishAsync("thing:dead", new { n = 1 });
+        for (var i = 0; i < 3; i++)
+        {
+            await Server.DispatchOutboxAsync();
+            Server.Clock.Advance(TimeSpan.FromMinutes(10));
+        }
+        var message = Assert.Single(await MessagesAsync(id));
+        Assert.Equal(OutboxStatus.Dead, message.Status);
+        Assert.Equal(3, message.Attempts);
+
+        var admin = await Server.ClientAsync(Roles.Admin);
+        var dead = await (await admin.GetAsync("/api/v1/outbox?status=dead")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains(dead!["items"]!.AsArray(), m => m!["id"]!.GetValue<long>() == message.Id);
+        await (await admin.GetAsync("/api/v1/outbox?status=lost")).ExpectFieldErrorAsync("status");
+
+        receiver.Status = 200;
+        await (await admin.PostAsync($"/api/v1/outbox/{message.Id}/retry", null)).ExpectAsync(HttpStatusCode.Accepted);
+        await Server.DispatchOutboxAsync();
+        Assert.Equal(OutboxStatus.Sent, Assert.Single(await MessagesAsync(id)).Status);
+
+        // Replaying a sent message delivers it again with the same webhook-id.
+        await (await admin.PostAsync($"/api/v1/outbox/{message.Id}/retry", null)).ExpectAsync(HttpStatusCode.Accepted);
+        await Server.DispatchOutboxAsync();
+        var received = await receiver.WaitForAsync(5);
+        Assert.Equal(5, received.Count);
+        Assert.Single(received.Select(r => r.Id).Distinct());
+        await (await admin.PostAsync("/api/v1/outbox/999999999/retry", null)).ExpectAsync(HttpStatusCode.NotFound);
+        var integration = await Server.ClientAsync(Roles.Integration);
+        await (await integration.GetAsync("/api/v1/outbox")).ExpectAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task AReceiverAnswering410_TurnsTheSubscriptionOff()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (client, id, _) = await SubscribeAsync(receiver, "*");
+        receiver.Status = 410;
+        await PublishAsync("thing:gone", new { n = 1 });
+        await Server.DispatchOutboxAsync();
+        Assert.Equal(OutboxStatus.Dead, Assert.Single(await MessagesAsync(id)).Status);
+        var subscription = await (await client.GetAsync($"/api/v1/webhooks/subscriptions/{id}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.False(subscription!["active"]!.GetValue<bool>());
+        // An inactive subscription gets nothing new.
+        await PublishAsync("thing:gone", new { n = 2 });
+        Assert.Single(await MessagesAsync(id));
+    }
+
+    [Fact]
+    public async Task Subscriptions_AreValidated_AndMerchantsOnlySeeTheirOwn()
+    {
+        var client = await Server.ClientAsync(Roles.Integration);
+        await (await client.PostJsonAsync("/api/v1/webhooks/subscriptions", new { url = "ftp://example.com/x", events = new[] { "ping" } }))
+            .ExpectFieldErrorAsync("url");
+        await (await client.PostJsonAsync("/api/v1/webhooks/subscriptions", new { url = "https://example.com/x", events = new[] { "ping", "no.such" } }))
+            .ExpectFieldErrorAsync("events[1]");
+        await (await client.PostJsonAsync("/api/v1/webhooks/subscriptions", new { url = "https://example.com/x" })).ExpectFieldErrorAsync("events");
+        await (await client.PostJsonAsync("/api/v1/webhooks/subscriptions", new { url = "https://example.com/x", events = new[] { "ping" }, secret = "short" }))
+            .ExpectFieldErrorAsync("secret");
+        var own = await (await client.PostJsonAsync("/api/v1/webhooks/subscriptions",
+            new { url = "https://example.com/x", events = new[] { "ping" }, secret = "my-own-secret-of-enough-length" })).ExpectAsync(HttpStatusCode.Created);
+        Assert.Equal("my-own-secret-of-enough-length", own!["secret"]!.GetValue<string>());
+        var listed = await (await client.GetAsync($"/api/v1/webhooks/subscriptions/{own["id"]}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Null(listed!["secret"]);
+
+        var merchantA = "wh-m-a-" + Guid.NewGuid().ToString("N")[..6];
+        var merchantB = "wh-m-b-" + Guid.NewGuid().ToString("N")[..6];
+        foreach (var m in new[] { merchantA, merchantB })
+        {
+            await (await client.PutJsonAsync($"/api/v1/merchants/{m}", new { name = m })).ExpectAsync(HttpStatusCode.Created);
+        }
+        var a = await Server.ClientAsync(Roles.Integration, merchant: merchantA);
+        var b = await Server.ClientAsync(Roles.Integration, merchant: merchantB);
+        var mine = await (await a.PostJsonAsync("/api/v1/webhooks/subscriptions", new { url = "https://a.example.com/x", events = new[] { "*" } }))
+            .ExpectAsync(HttpStatusCode.Created);
+        await (await b.GetAsync($"/api/v1/webhooks/subscriptions/{mine!["id"]}")).ExpectAsync(HttpStatusCode.NotFound);
+        await (await b.PostAsync($"/api/v1/webhooks/subscriptions/{mine["id"]}/ping", null)).ExpectAsync(HttpStatusCode.NotFound);
+        var seenByB = await (await b.GetAsync("/api/v1/webhooks/subscriptions")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Empty(seenByB!["items"]!.AsArray());
+        var agent = await Server.ClientAsync(Roles.Agent);
+        await (await agent.GetAsync("/api/v1/webhooks/subscriptions")).ExpectAsync(HttpStatusCode.Forbidden);
+    }
+}
