@@ -208,6 +208,29 @@ public abstract class WebhookTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task AMessageClaimedByAnInstanceThatDied_IsDeliveredOnceItsLeaseLapses_ButNotStolenBefore()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, id, _) = await SubscribeAsync(receiver, "test.changed");
+        await PublishAsync("thing:crash", new { n = 1 });
+        var now = Server.Clock.GetUtcNow().UtcDateTime;
+        // As if another instance had claimed it and was killed mid-delivery.
+        await Server.WithDbAsync(db => db.OutboxMessages.Where(m => m.Target == id.ToString())
+            .ExecuteUpdateAsync(u => u.SetProperty(m => m.LockedBy, "killed-instance").SetProperty(m => m.LockedUntil, now.AddSeconds(60))));
+
+        await Server.DispatchOutboxAsync();
+        Assert.Empty(receiver.Received);
+        Assert.Equal(OutboxStatus.Pending, Assert.Single(await MessagesAsync(id)).Status);
+
+        Server.Clock.Advance(TimeSpan.FromSeconds(61));
+        await Server.DispatchOutboxAsync();
+        Assert.Single(await receiver.WaitForAsync(1));
+        var message = Assert.Single(await MessagesAsync(id));
+        Assert.Equal(OutboxStatus.Sent, message.Status);
+        Assert.Null(message.LockedBy);
+    }
+
+    [Fact]
     public async Task AReceiverAnswering410_TurnsTheSubscriptionOff()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

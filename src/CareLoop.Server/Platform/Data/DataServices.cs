@@ -3,6 +3,7 @@ using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace CareLoop.Server.Platform.Data;
@@ -65,6 +66,18 @@ public static class DataServices
         if (db.IsPostgres)
         {
             // Instances starting together take turns: the history read and the migrations run under one session lock.
+            var creator = db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
+            if (!await creator.ExistsAsync(ct))
+            {
+                try
+                {
+                    await creator.CreateAsync(ct);
+                }
+                catch (Npgsql.PostgresException e) when (e.SqlState is "42P04" or "23505")
+                {
+                    // Another instance created it a moment ago.
+                }
+            }
             await db.Database.OpenConnectionAsync(ct);
             try
             {
