@@ -8,6 +8,7 @@ using CareLoop.Bench;
 //   import-api [--orders N]       bulk order import through POST /api/v1/orders/bulk (records/s)
 //   import-cli [--orders N]       bulk order import through `careloop import orders file.jsonl` (records/s)
 //   demo [--orders N]             the demo generator through the bulk path (orders/s)
+//   outbox [--orders N]           N webhook events committed and delivered signed to a loopback receiver (deliveries/s)
 //   [--db postgres]               run the import benchmarks on PostgreSQL (CARELOOP_POSTGRES)
 var verb = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "";
 if (args.Contains("--smoke"))
@@ -21,6 +22,7 @@ return verb switch
     "import-api" => await ImportBench.ApiAsync(ImportBench.Options.Parse(args)),
     "import-cli" => await ImportBench.CliAsync(ImportBench.Options.Parse(args)),
     "demo" => await ImportBench.DemoAsync(ImportBench.Options.Parse(args)),
+    "outbox" => await OutboxBench.RunAsync(ImportBench.Options.Parse(args, 20_000).Orders, ImportBench.Options.Parse(args).Database),
     _ => Usage(),
 };
 

@@ -24,6 +24,7 @@ public static class Smoke
         var options = new ImportBench.Options(2000, DatabaseProvider.Sqlite);
         var code = await ImportBench.ApiAsync(options);
         if (code == 0) code = await ImportBench.CliAsync(options);
+        if (code == 0) code = await OutboxBench.RunAsync(300, DatabaseProvider.Sqlite);
         return code;
     }
 }

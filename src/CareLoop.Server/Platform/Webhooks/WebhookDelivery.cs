@@ -13,19 +13,56 @@ public sealed record WebhookEventType(string Name);
 public sealed record WebhookEnvelope(string Type, DateTimeOffset Timestamp, object Data);
 
 /// <summary>
+/// The active subscriptions, read once per couple of seconds instead of once per event or delivery. Changes made
+/// through this instance are seen at once; other instances see them within <c>Webhooks:SubscriptionCacheSeconds</c>.
+/// </summary>
+public sealed class WebhookSubscriptionCache(TimeProvider clock, IConfiguration configuration)
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private IReadOnlyList<WebhookSubscription>? _active;
+    private DateTimeOffset _loadedAt;
+
+    public void Invalidate() => _active = null;
+
+    public async Task<IReadOnlyList<WebhookSubscription>> ActiveAsync(CareLoopDbContext db, CancellationToken ct)
+    {
+        var ttl = TimeSpan.FromSeconds(configuration.GetValue("Webhooks:SubscriptionCacheSeconds", 2.0));
+        if (_active is { } cached && clock.GetUtcNow() - _loadedAt < ttl)
+        {
+            return cached;
+        }
+        await _gate.WaitAsync(ct);
+        try
+        {
+            if (_active is { } again && clock.GetUtcNow() - _loadedAt < ttl)
+            {
+                return again;
+            }
+            var loaded = await db.WebhookSubscriptions.IgnoreQueryFilters().AsNoTracking().Where(s => s.Active).ToListAsync(ct);
+            _loadedAt = clock.GetUtcNow();
+            _active = loaded;
+            return loaded;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+}
+
+/// <summary>
 /// Publishes an integration event: one outbox message per active subscription that wants it (platform-wide
 /// subscriptions, and the merchant's own), added to the caller's DbContext so it commits with the change.
 /// </summary>
-public sealed class WebhookPublisher(OutboxWriter writer, TimeProvider clock)
+public sealed class WebhookPublisher(OutboxWriter writer, TimeProvider clock, WebhookSubscriptionCache subscriptions)
 {
     public const string Kind = "webhook";
 
     public async Task<int> PublishAsync(CareLoopDbContext db, string eventType, object data, string? aggregateKey = null,
         Guid? merchantId = null, CancellationToken ct = default)
     {
-        var subscriptions = await db.WebhookSubscriptions.IgnoreQueryFilters().AsNoTracking()
-            .Where(s => s.Active && (s.MerchantId == null || s.MerchantId == merchantId)).ToListAsync(ct);
-        var wanted = subscriptions.Where(s => s.Wants(eventType)).ToList();
+        var wanted = (await subscriptions.ActiveAsync(db, ct))
+            .Where(s => (s.MerchantId == null || s.MerchantId == merchantId) && s.Wants(eventType)).ToList();
         if (wanted.Count == 0)
         {
             return 0;
@@ -51,7 +88,7 @@ public sealed class WebhookPublisher(OutboxWriter writer, TimeProvider clock)
 /// Webhooks headers (the event id as <c>webhook-id</c>, so every retry and replay carries the same id). 2xx is
 /// delivered; 410 Gone switches the subscription off; anything else, a timeout or a refused connection is retried.
 /// </summary>
-public sealed class WebhookDeliveryHandler(CareLoopDbContext db, IHttpClientFactory clients, TimeProvider clock) : IOutboxHandler
+public sealed class WebhookDeliveryHandler(CareLoopDbContext db, IHttpClientFactory clients, TimeProvider clock, WebhookSubscriptionCache cache) : IOutboxHandler
 {
     public const string HttpClientName = "webhooks";
 
@@ -59,14 +96,16 @@ public sealed class WebhookDeliveryHandler(CareLoopDbContext db, IHttpClientFact
 
     public async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct)
     {
-        if (!Guid.TryParse(message.Target, out var id)
-            || await db.WebhookSubscriptions.IgnoreQueryFilters().SingleOrDefaultAsync(s => s.Id == id, ct) is not { } subscription)
+        if (!Guid.TryParse(message.Target, out var id))
         {
             return OutboxResult.Refused("The subscription was deleted.");
         }
-        if (!subscription.Active)
+        var subscription = (await cache.ActiveAsync(db, ct)).FirstOrDefault(s => s.Id == id);
+        if (subscription is null)
         {
-            return OutboxResult.Refused("The subscription is inactive.");
+            return await db.WebhookSubscriptions.IgnoreQueryFilters().AnyAsync(s => s.Id == id, ct)
+                ? OutboxResult.Refused("The subscription is inactive.")
+                : OutboxResult.Refused("The subscription was deleted.");
         }
         var body = Encoding.UTF8.GetBytes(message.Payload);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
@@ -87,8 +126,9 @@ public sealed class WebhookDeliveryHandler(CareLoopDbContext db, IHttpClientFact
             var text = await ReadSomeAsync(response, ct);
             if (status == StatusCodes.Status410Gone)
             {
-                subscription.Active = false;
-                await db.SaveChangesAsync(ct);
+                await db.WebhookSubscriptions.IgnoreQueryFilters().Where(s => s.Id == id)
+                    .ExecuteUpdateAsync(u => u.SetProperty(s => s.Active, false), ct);
+                cache.Invalidate();
                 return OutboxResult.Refused($"HTTP 410 Gone: the receiver asked to stop; the subscription is now inactive. {text}", status);
             }
             return OutboxResult.Failed($"HTTP {status}: {text}".TrimEnd(' ', ':'), status);

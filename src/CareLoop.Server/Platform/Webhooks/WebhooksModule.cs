@@ -37,6 +37,7 @@ public static class WebhooksModule
     public static IServiceCollection AddWebhooks(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddWebhookEvent("ping");
+        services.AddSingleton<WebhookSubscriptionCache>();
         services.AddSingleton<WebhookPublisher>();
         services.AddScoped<IOutboxHandler, WebhookDeliveryHandler>();
         services.AddHttpClient(WebhookDeliveryHandler.HttpClientName, c =>
@@ -76,7 +77,8 @@ public static class WebhooksModule
             : Problems.NotFound($"No webhook subscription {id}.");
 
     public static async Task<Results<Created<CreatedSubscriptionResponse>, ValidationProblem>> Create(
-        SubscriptionBody body, CareLoopDbContext db, CallerScope scope, CurrentActor actor, IEnumerable<WebhookEventType> known, CancellationToken ct)
+        SubscriptionBody body, CareLoopDbContext db, CallerScope scope, CurrentActor actor, IEnumerable<WebhookEventType> known,
+        WebhookSubscriptionCache cache, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var events = Validate(body, errors, known, creating: true);
@@ -93,13 +95,14 @@ public static class WebhooksModule
         };
         db.WebhookSubscriptions.Add(subscription);
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
         return TypedResults.Created($"/api/v1/webhooks/subscriptions/{subscription.Id}", new CreatedSubscriptionResponse(
             subscription.Id, subscription.Url, subscription.Events, subscription.Description, subscription.Active,
             subscription.CreatedAt.AsUtcOffset(), subscription.Secret));
     }
 
     public static async Task<Results<Ok<SubscriptionResponse>, ValidationProblem, NotFound<ProblemDetails>>> Update(
-        Guid id, SubscriptionBody body, CareLoopDbContext db, IEnumerable<WebhookEventType> known, CancellationToken ct)
+        Guid id, SubscriptionBody body, CareLoopDbContext db, IEnumerable<WebhookEventType> known, WebhookSubscriptionCache cache, CancellationToken ct)
     {
         var subscription = await db.WebhookSubscriptions.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (subscription is null) return Problems.NotFound($"No webhook subscription {id}.");
@@ -112,15 +115,17 @@ public static class WebhooksModule
         if (body.Description is not null) subscription.Description = body.Description.Trim();
         if (body.Active is { } active) subscription.Active = active;
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
         return TypedResults.Ok(SubscriptionResponse.From(subscription));
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(Guid id, CareLoopDbContext db, CancellationToken ct)
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(Guid id, CareLoopDbContext db, WebhookSubscriptionCache cache, CancellationToken ct)
     {
         var subscription = await db.WebhookSubscriptions.SingleOrDefaultAsync(s => s.Id == id, ct);
         if (subscription is null) return Problems.NotFound($"No webhook subscription {id}.");
         db.WebhookSubscriptions.Remove(subscription);
         await db.SaveChangesAsync(ct);
+        cache.Invalidate();
         return TypedResults.NoContent();
     }
 
