@@ -79,7 +79,7 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
     /// <summary>True for the records whose changes are written to the audit log.</summary>
     public static bool IsAuditedType(Type type) =>
         typeof(ExternalEntity).IsAssignableFrom(type) || type == typeof(CalendarRecord) || type == typeof(ApiKey)
-        || type == typeof(User) || type == typeof(PlatformSetting);
+        || type == typeof(User) || type == typeof(PlatformSetting) || type == typeof(Files.StoredFile);
 
     /// <summary>The audit entry of a change, or null for an update that changed no value.</summary>
     private static AuditEntry? Describe(EntityEntry entry, DateTime now, string actor)

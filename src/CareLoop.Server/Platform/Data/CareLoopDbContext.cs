@@ -3,6 +3,7 @@ using CareLoop.Domain.Commerce;
 using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Api;
+using CareLoop.Server.Platform.Files;
 using CareLoop.Server.Platform.Settings;
 using CareLoop.Server.Modules.Calendars;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -52,6 +53,7 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
     public DbSet<IdempotencyRecord> IdempotencyRecords => Set<IdempotencyRecord>();
     public DbSet<CalendarRecord> Calendars => Set<CalendarRecord>();
     public DbSet<PlatformSetting> Settings => Set<PlatformSetting>();
+    public DbSet<StoredFile> Files => Set<StoredFile>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 

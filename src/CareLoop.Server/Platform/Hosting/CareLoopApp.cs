@@ -7,6 +7,7 @@ using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
+using CareLoop.Server.Platform.Files;
 using CareLoop.Server.Platform.Settings;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.RateLimiting;
@@ -71,6 +72,7 @@ public static class CareLoopApp
         services.AddSingleton<IdempotencyCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<IdempotencyCleanup>());
         services.AddSettings();
+        services.AddFiles();
         services.AddCalendars();
         services.AddCommerce();
 
@@ -105,6 +107,7 @@ public static class CareLoopApp
         app.MapApiKeys();
         app.MapWhoAmI();
         app.MapAudit();
+        app.MapFiles();
         app.MapCalendars();
         app.MapCommerce();
 
