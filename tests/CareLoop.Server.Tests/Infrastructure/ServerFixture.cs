@@ -14,6 +14,11 @@ public abstract class ServerFixture : IAsyncLifetime
 
     public abstract DatabaseProvider Provider { get; }
 
+    /// <summary>Changes the server before it is built (e.g. configuration a test class needs); nothing by default.</summary>
+    protected virtual void Configure(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder)
+    {
+    }
+
     /// <summary>The running server; skips the calling test when its database is unavailable.</summary>
     public CareLoopServer Server
     {
@@ -39,7 +44,7 @@ public abstract class ServerFixture : IAsyncLifetime
             return;
         }
         var options = Provider == DatabaseProvider.Postgres ? await TestDatabases.NewPostgresAsync() : await TestDatabases.NewSqliteAsync();
-        _server = await CareLoopServer.StartAsync(options);
+        _server = await CareLoopServer.StartAsync(options, Configure);
     }
 
     public async ValueTask DisposeAsync()

@@ -75,7 +75,7 @@ public sealed class FileService(
     /// <summary>The file when it exists and the caller may read it; null otherwise (the two are not told apart).</summary>
     public async Task<StoredFile?> FindReadableAsync(Guid id, ClaimsPrincipal user, CancellationToken ct)
     {
-        var file = await db.Set<StoredFile>().AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
+        var file = await db.Files.AsNoTracking().SingleOrDefaultAsync(f => f.Id == id, ct);
         return file is not null && await access.CanReadAsync(file, user, ct) ? file : null;
     }
 
@@ -100,7 +100,7 @@ public sealed class FileService(
         var deleted = 0;
         while (true)
         {
-            var batch = await db.Set<StoredFile>()
+            var batch = await db.Files
                 .Where(f => f.RecordType == null && f.CreatedAt < olderThanUtc)
                 .OrderBy(f => f.CreatedAt).Take(100).ToListAsync(ct);
             if (batch.Count == 0)
@@ -190,7 +190,7 @@ public sealed class FileService(
                 {
                     throw Reject(400, "file", $"The form may have at most {MaxParts} parts.");
                 }
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.IsFormDisposition())
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) || !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 {
                     continue;
                 }
