@@ -35,6 +35,7 @@ public static class CommerceModule
         services.AddScoped<OrderQueries>();
         services.AddScoped<UpsertRunner>();
         services.AddScoped<IngestTrackingEvents>();
+        services.AddScoped<Platform.Files.IFileRecordAccess, OrderFileAccess>();
         return services;
     }
 

@@ -3,6 +3,7 @@ using CareLoop.Domain.Commerce;
 using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Api;
+using CareLoop.Server.Platform.Files;
 using CareLoop.Server.Platform.Settings;
 using CareLoop.Server.Modules.Calendars;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
@@ -58,6 +59,7 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
     public DbSet<Webhooks.InboundEvent> InboundEvents => Set<Webhooks.InboundEvent>();
     public DbSet<Jobs.JobState> JobStates => Set<Jobs.JobState>();
     public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
+    public DbSet<StoredFile> Files => Set<StoredFile>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 

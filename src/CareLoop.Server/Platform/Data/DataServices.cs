@@ -3,8 +3,9 @@ using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Hosting;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace CareLoop.Server.Platform.Data;
 
@@ -62,36 +63,36 @@ public static class DataServices
             await db.Database.OpenConnectionAsync(ct);
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
             await db.Database.CloseConnectionAsync();
-        }
-        if (db.IsPostgres)
-        {
-            // Instances starting together take turns: the history read and the migrations run under one session lock.
-            var creator = db.GetService<Microsoft.EntityFrameworkCore.Storage.IRelationalDatabaseCreator>();
-            if (!await creator.ExistsAsync(ct))
-            {
-                try
-                {
-                    await creator.CreateAsync(ct);
-                }
-                catch (Npgsql.PostgresException e) when (e.SqlState is "42P04" or "23505")
-                {
-                    // Another instance created it a moment ago.
-                }
-            }
-            await db.Database.OpenConnectionAsync(ct);
-            try
-            {
-                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(4213370001)", ct);
-                await db.Database.MigrateAsync(ct);
-            }
-            finally
-            {
-                await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(4213370001)", CancellationToken.None);
-                await db.Database.CloseConnectionAsync();
-            }
+            await db.Database.MigrateAsync(ct);
             return;
         }
-        await db.Database.MigrateAsync(ct);
+        // EF's migration lock on PostgreSQL ends with the transaction of one migration: with several pending, two
+        // instances starting at once both apply the later ones ("relation already exists"). A session advisory
+        // lock (key: "CareLoop" in ASCII) held on one connection across the whole run makes the second instance
+        // wait, then find nothing pending.
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync(ct))
+        {
+            try
+            {
+                await creator.CreateAsync(ct);
+            }
+            catch (Npgsql.PostgresException e) when (e.SqlState == Npgsql.PostgresErrorCodes.DuplicateDatabase)
+            {
+                // Another instance created it first.
+            }
+        }
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_lock(4855287652681740144)", ct);
+            await db.Database.MigrateAsync(ct);
+        }
+        finally
+        {
+            await db.Database.ExecuteSqlRawAsync("SELECT pg_advisory_unlock(4855287652681740144)", CancellationToken.None);
+            await db.Database.CloseConnectionAsync();
+        }
     }
 }
 

@@ -10,6 +10,7 @@ using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Jobs;
 using CareLoop.Server.Platform.Outbox;
 using CareLoop.Server.Platform.Webhooks;
+using CareLoop.Server.Platform.Files;
 using CareLoop.Server.Platform.Settings;
 using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.RateLimiting;
@@ -115,6 +116,7 @@ public static class CareLoopApp
         app.MapApiKeys();
         app.MapWhoAmI();
         app.MapAudit();
+        app.MapFiles();
         app.MapCalendars();
         app.MapCommerce();
 
@@ -133,6 +135,7 @@ public static class CareLoopApp
         services.AddWebhooks(configuration);
         services.AddJobs();
         services.AddSettings();
+        services.AddFiles();
         services.AddCalendars();
         services.AddCommerce();
         return services;

@@ -29,6 +29,7 @@ public static class JobsModule
         services.AddHostedService(sp => sp.GetRequiredService<JobScheduler>());
         services.AddScheduledJob<IdempotencyCleanupJob>("idempotency-cleanup", JobSchedule.Every(TimeSpan.FromHours(1)));
         services.AddScheduledJob<RetentionJob>("retention", JobSchedule.DailyAt(new TimeOnly(3, 30)));
+        services.AddScheduledJob<FileOrphansJob>("file-orphans", JobSchedule.Every(TimeSpan.FromHours(1)));
         return services;
     }
 
@@ -101,5 +102,16 @@ public sealed class RetentionJob(CareLoopDbContext db, TimeProvider clock) : ISc
         var monthAgo = now.AddDays(-30);
         await db.InboundEvents.Where(e => e.ReceivedAt < monthAgo).ExecuteDeleteAsync(ct);
         await db.JobRuns.Where(r => r.Status != JobRunStatus.Running && r.StartedAt < monthAgo).ExecuteDeleteAsync(ct);
+    }
+}
+
+/// <summary>Deletes uploads never attached to a record once they are older than <c>files.orphanRetentionHours</c> (24 by default).</summary>
+public sealed class FileOrphansJob(Files.FileService files, CareLoopDbContext db, TimeProvider clock) : IScheduledJob
+{
+    public async Task RunAsync(JobRunContext context, CancellationToken ct)
+    {
+        var stored = await db.Settings.AsNoTracking().Where(s => s.Key == "files.orphanRetentionHours").Select(s => s.Value).SingleOrDefaultAsync(ct);
+        var hours = int.TryParse(stored, out var h) && h > 0 ? h : 24;
+        await files.DeleteOrphansAsync(clock.GetUtcNow().UtcDateTime.AddHours(-hours), ct);
     }
 }

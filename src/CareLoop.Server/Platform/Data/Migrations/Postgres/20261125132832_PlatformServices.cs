@@ -31,6 +31,30 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Files",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "uuid", nullable: false),
+                    Name = table.Column<string>(type: "character varying(120)", maxLength: 120, nullable: false),
+                    ContentType = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Size = table.Column<long>(type: "bigint", nullable: false),
+                    Sha256 = table.Column<string>(type: "character varying(64)", maxLength: 64, nullable: false),
+                    StorageKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    ThumbnailKey = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    RecordType = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: true),
+                    RecordId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: true),
+                    UploaderUserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UploaderApiKeyId = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    UploaderMerchantId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UploaderCustomerId = table.Column<Guid>(type: "uuid", nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Files", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "inbound_events",
                 columns: table => new
                 {
@@ -146,6 +170,16 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_Files_CreatedAt",
+                table: "Files",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Files_RecordType_RecordId",
+                table: "Files",
+                columns: new[] { "RecordType", "RecordId" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_inbound_events_ReceivedAt",
                 table: "inbound_events",
                 column: "ReceivedAt");
@@ -198,6 +232,9 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
         {
             migrationBuilder.DropTable(
                 name: "callback_sources");
+
+            migrationBuilder.DropTable(
+                name: "Files");
 
             migrationBuilder.DropTable(
                 name: "inbound_events");
