@@ -97,6 +97,10 @@ public sealed class SettingsStore(
             {
                 db.Settings.Add(row = new PlatformSetting { Key = key });
             }
+            else if (row.Value == normalized)
+            {
+                return null;
+            }
             row.Value = normalized;
             row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
             try
