@@ -14,4 +14,13 @@ public static partial class PlatformLog
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Information, Message = "API key {KeyId} revoked.")]
     public static partial void ApiKeyRevoked(ILogger logger, string keyId);
+
+    [LoggerMessage(EventId = 1020, Level = LogLevel.Information, Message = "Setting {Key} set to '{Value}'.")]
+    public static partial void SettingChanged(ILogger logger, string key, string value);
+
+    [LoggerMessage(EventId = 1021, Level = LogLevel.Information, Message = "Setting {Key} reset to its default.")]
+    public static partial void SettingReset(ILogger logger, string key);
+
+    [LoggerMessage(EventId = 1022, Level = LogLevel.Warning, Message = "Setting {Key} holds '{Value}', which is no longer valid: the default applies.")]
+    public static partial void SettingInvalid(ILogger logger, string key, string value);
 }

@@ -34,7 +34,6 @@ public abstract class WebhookTests(ServerFixture fixture)
         builder.Configuration["Webhooks:TimeoutSeconds"] = "1";
         // Tests drive delivery themselves (DispatchOutboxAsync); the background dispatcher stays off so it cannot race them.
         builder.Configuration["Outbox:Enabled"] = "false";
-        builder.Configuration["Outbox:MaxAttempts"] = "3";
         builder.Services.AddWebhookEvent("test.changed");
     }
 
@@ -173,6 +172,8 @@ public abstract class WebhookTests(ServerFixture fixture)
     [Fact]
     public async Task AMessage_IsDeadAfterTheLastTry_AndAnAdminCanRetryAndReplayIt()
     {
+        var admin = await Server.ClientAsync(Roles.Admin);
+        await (await admin.PutJsonAsync("/api/v1/settings/outbox.maxAttempts", new { value = "3" })).ExpectAsync(HttpStatusCode.OK);
         await using var receiver = await WebhookReceiver.StartAsync();
         var (_, id, _) = await SubscribeAsync(receiver, "test.changed");
         receiver.Status = 500;
@@ -186,7 +187,6 @@ public abstract class WebhookTests(ServerFixture fixture)
         Assert.Equal(OutboxStatus.Dead, message.Status);
         Assert.Equal(3, message.Attempts);
 
-        var admin = await Server.ClientAsync(Roles.Admin);
         var dead = await (await admin.GetAsync("/api/v1/outbox?status=dead")).ExpectAsync(HttpStatusCode.OK);
         Assert.Contains(dead!["items"]!.AsArray(), m => m!["id"]!.GetValue<long>() == message.Id);
         await (await admin.GetAsync("/api/v1/outbox?status=lost")).ExpectFieldErrorAsync("status");

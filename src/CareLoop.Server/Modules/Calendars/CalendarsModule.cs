@@ -3,6 +3,7 @@ using CareLoop.Domain.Calendars;
 using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
+using CareLoop.Server.Platform.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -18,6 +19,13 @@ public static class CalendarsModule
     {
         services.AddScoped<CalendarService>();
         services.AddSingleton<CalendarCache>();
+        services.AddSetting(new SettingDefinition(SettingKeys.DefaultCalendar, SettingType.Text, BuiltInCalendars.CnMainland, "platform")
+        {
+            MaxLength = 100,
+            Validator = async (value, services, ct) => await services.GetRequiredService<CareLoopDbContext>().Calendars.AnyAsync(c => c.Code == value, ct)
+                ? null
+                : SettingError.Of("calendar", "is not the code of a calendar."),
+        });
         return services;
     }
 

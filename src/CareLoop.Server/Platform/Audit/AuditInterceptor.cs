@@ -108,6 +108,12 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
             }
             changes = changed.Count > 0 ? JsonSerializer.Serialize(changed) : null;
         }
+        else if (entry.Entity is PlatformSetting setting)
+        {
+            // A setting without a row has its default: its first value and its reset are changes of value too.
+            string?[] values = entry.State == EntityState.Added ? [null, setting.Value] : [setting.Value, null];
+            changes = JsonSerializer.Serialize(new Dictionary<string, string?[]> { [nameof(PlatformSetting.Value)] = values });
+        }
         var id = entry.Properties.FirstOrDefault(p => p.Metadata.IsPrimaryKey())?.CurrentValue?.ToString() ?? "";
         return new AuditEntry
         {

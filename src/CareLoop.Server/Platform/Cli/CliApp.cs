@@ -345,6 +345,8 @@ public static class CliServices
         services.AddSingleton(TimeProvider.System);
         services.AddCareLoopData(options);
         services.AddCareLoopAuth();
+        // Anything the CLI protects (e.g. Identity tokens) uses the instances' shared key ring.
+        services.AddCareLoopDataProtection();
         var configuration = new ConfigurationBuilder().AddEnvironmentVariables("CARELOOP__").Build();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddCareLoopModules(configuration);

@@ -6,6 +6,7 @@ using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Files;
 using CareLoop.Server.Platform.Settings;
 using CareLoop.Server.Modules.Calendars;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -18,7 +19,7 @@ namespace CareLoop.Server.Platform.Data;
 /// <see cref="PostgresCareLoopDbContext"/>) exist only so each provider keeps its own migration set.
 /// Row-level isolation (a merchant sees its own records, a customer their own) is enforced here, in query filters.
 /// </summary>
-public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
+public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>, IDataProtectionKeyContext
 {
     private readonly CallerScope? _scope;
     private readonly CurrentActor? _actor;
@@ -60,6 +61,9 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>
     public DbSet<Jobs.JobState> JobStates => Set<Jobs.JobState>();
     public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
+
+    /// <summary>The Data Protection key ring shared by every instance (sign-in and antiforgery cookies).</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     public bool IsPostgres => Database.ProviderName?.Contains("Npgsql", StringComparison.Ordinal) == true;
 

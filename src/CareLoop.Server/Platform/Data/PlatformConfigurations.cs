@@ -2,6 +2,7 @@ using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Settings;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -51,5 +52,13 @@ internal sealed class PlatformSettingConfiguration : IEntityTypeConfiguration<Pl
     {
         b.HasKey(x => x.Key);
         b.Property(x => x.Key).HasMaxLength(200);
+    }
+}
+
+internal sealed class DataProtectionKeyConfiguration : IEntityTypeConfiguration<DataProtectionKey>
+{
+    public void Configure(EntityTypeBuilder<DataProtectionKey> b)
+    {
+        b.ToTable("data_protection_keys");
     }
 }

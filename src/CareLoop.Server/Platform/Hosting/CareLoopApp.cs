@@ -58,6 +58,8 @@ public static class CareLoopApp
         services.AddSingleton(TimeProvider.System);
         services.AddCareLoopData(options);
         services.AddCareLoopAuth();
+        services.AddCareLoopDataProtection();
+        services.AddCareLoopSignalR(builder.Configuration);
         services.AddCareLoopProblems();
         services.ConfigureHttpJsonOptions(o => ApiJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -90,13 +90,12 @@ public sealed class IdempotencyCleanupJob(CareLoopDbContext db, TimeProvider clo
 /// stay until an admin acts), processed callbacks after 30 days (far past the signature tolerance, so a replay is
 /// still refused as stale), and job runs after 30 days.
 /// </summary>
-public sealed class RetentionJob(CareLoopDbContext db, TimeProvider clock) : IScheduledJob
+public sealed class RetentionJob(CareLoopDbContext db, Settings.SettingsStore settings, TimeProvider clock) : IScheduledJob
 {
     public async Task RunAsync(JobRunContext context, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var stored = await db.Settings.AsNoTracking().Where(s => s.Key == "outbox.sentRetentionDays").Select(s => s.Value).SingleOrDefaultAsync(ct);
-        var days = int.TryParse(stored, out var d) && d > 0 ? d : 30;
+        var days = await settings.GetIntAsync(Settings.SettingKeys.OutboxSentRetentionDays, ct);
         var sentBefore = now.AddDays(-days);
         await db.OutboxMessages.Where(m => m.Status == Outbox.OutboxStatus.Sent && m.SentAt < sentBefore).ExecuteDeleteAsync(ct);
         var monthAgo = now.AddDays(-30);
@@ -106,12 +105,11 @@ public sealed class RetentionJob(CareLoopDbContext db, TimeProvider clock) : ISc
 }
 
 /// <summary>Deletes uploads never attached to a record once they are older than <c>files.orphanRetentionHours</c> (24 by default).</summary>
-public sealed class FileOrphansJob(Files.FileService files, CareLoopDbContext db, TimeProvider clock) : IScheduledJob
+public sealed class FileOrphansJob(Files.FileService files, Settings.SettingsStore settings, TimeProvider clock) : IScheduledJob
 {
     public async Task RunAsync(JobRunContext context, CancellationToken ct)
     {
-        var stored = await db.Settings.AsNoTracking().Where(s => s.Key == "files.orphanRetentionHours").Select(s => s.Value).SingleOrDefaultAsync(ct);
-        var hours = int.TryParse(stored, out var h) && h > 0 ? h : 24;
+        var hours = await settings.GetIntAsync(Settings.SettingKeys.FilesOrphanRetentionHours, ct);
         await files.DeleteOrphansAsync(clock.GetUtcNow().UtcDateTime.AddHours(-hours), ct);
     }
 }

@@ -20,9 +20,6 @@ public sealed class OutboxOptions
     /// <summary>How long a claimed message stays reserved for this instance; a crashed instance's messages are retried after it.</summary>
     public int LeaseSeconds { get; set; } = 120;
 
-    /// <summary>Tries before a message is dead (the <c>outbox.maxAttempts</c> setting overrides it when set).</summary>
-    public int MaxAttempts { get; set; } = 12;
-
     /// <summary>First retry delay; doubles per attempt (with ±20 % jitter) up to <see cref="MaxBackoffMinutes"/>.</summary>
     public int BaseBackoffSeconds { get; set; } = 10;
 
@@ -101,7 +98,7 @@ public sealed partial class OutboxDispatcher(
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, until).SetProperty(m => m.LockedBy, token), ct);
             claimed = await db.OutboxMessages.AsNoTracking().Where(m => m.LockedBy == token).OrderBy(m => m.Id).ToListAsync(ct);
         }
-        var maxAttempts = await MaxAttemptsAsync(o, ct);
+        var maxAttempts = await MaxAttemptsAsync(ct);
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism), CancellationToken = ct },
             async (message, token2) => await DeliverAsync(message, token, maxAttempts, token2));
         return claimed.Count;
@@ -159,12 +156,11 @@ public sealed partial class OutboxDispatcher(
         }
     }
 
-    private async Task<int> MaxAttemptsAsync(OutboxOptions o, CancellationToken ct)
+    /// <summary>Tries before a message is dead: the <c>outbox.maxAttempts</c> setting (12 by default, ≈ 11 h of retries).</summary>
+    private async Task<int> MaxAttemptsAsync(CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
-        var stored = await db.Settings.AsNoTracking().Where(s => s.Key == "outbox.maxAttempts").Select(s => s.Value).SingleOrDefaultAsync(ct);
-        return int.TryParse(stored, out var n) && n > 0 ? n : o.MaxAttempts;
+        return await scope.ServiceProvider.GetRequiredService<Settings.SettingsStore>().GetIntAsync(Settings.SettingKeys.OutboxMaxAttempts, ct);
     }
 
     /// <summary>The wait after the given failed attempt: base × 2^(attempt−1), capped, ±20 % jitter.</summary>

@@ -26,7 +26,7 @@ public static class OutboxModule
     public static IServiceCollection AddOutbox(this IServiceCollection services)
     {
         services.AddOptions<OutboxOptions>().BindConfiguration("Outbox")
-            .Validate(o => o.PollMilliseconds > 0 && o.Parallelism > 0 && o.BatchSize > 0 && o.LeaseSeconds > 0 && o.MaxAttempts > 0,
+            .Validate(o => o.PollMilliseconds > 0 && o.Parallelism > 0 && o.BatchSize > 0 && o.LeaseSeconds > 0,
                 "Outbox options must be positive.")
             .ValidateOnStart();
         services.AddSingleton<OutboxSignal>();

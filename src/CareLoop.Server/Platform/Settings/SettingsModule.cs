@@ -1,20 +1,37 @@
+using System.Text.Json;
 using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Auth;
-using CareLoop.Server.Platform.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.AspNetCore.Mvc;
 
 namespace CareLoop.Server.Platform.Settings;
 
-public sealed record SettingResponse(string Key, string Value, bool IsDefault);
-public sealed record SettingBody(string? Value);
+/// <summary>The new value: a string, or a number or boolean for settings of those types.</summary>
+public sealed record SettingBody(JsonElement? Value);
 
-/// <summary>Platform settings (default calendar, platform time zone …) with defaults and validation.</summary>
+/// <summary>
+/// The settings registry: modules add <see cref="SettingDefinition"/>s with <c>services.AddSetting(…)</c>; admins
+/// read and change them through <c>/api/v1/settings</c> and the settings page.
+/// </summary>
 public static class SettingsModule
 {
     public static IServiceCollection AddSettings(this IServiceCollection services)
     {
+        services.AddSingleton<SettingsCatalog>();
+        services.AddSingleton<SettingsCache>();
         services.AddScoped<SettingsStore>();
+
+        services.AddSetting(new SettingDefinition(SettingKeys.PlatformTimeZone, SettingType.Text, "Asia/Shanghai", "platform")
+        {
+            MaxLength = 100,
+            Validator = (value, _, _) => Task.FromResult(TimeZoneInfo.TryFindSystemTimeZoneById(value, out _)
+                ? null
+                : SettingError.Of("time_zone", "is not a known IANA time zone.")),
+        });
+        services.AddSetting(new SettingDefinition(SettingKeys.NotificationQuietHours, SettingType.TimeRange, "22:00-08:00", "notifications"));
+        services.AddSetting(new SettingDefinition(SettingKeys.OutboxMaxAttempts, SettingType.Integer, "12", "outbox") { Min = 1, Max = 50 });
+        services.AddSetting(new SettingDefinition(SettingKeys.OutboxSentRetentionDays, SettingType.Integer, "30", "outbox") { Min = 1, Max = 365 });
+        services.AddSetting(new SettingDefinition(SettingKeys.FilesOrphanRetentionHours, SettingType.Integer, "24", "files") { Min = 1, Max = 720 });
         return services;
     }
 
@@ -22,53 +39,54 @@ public static class SettingsModule
     {
         var group = app.MapGroup("/api/v1/settings").WithTags("Settings");
         group.MapGet("/", List).RequireAuthorization(Policies.Manage);
+        group.MapGet("/{key}", Get).RequireAuthorization(Policies.Manage);
         group.MapPut("/{key}", Put).RequireAuthorization(Policies.Admin);
+        group.MapDelete("/{key}", Reset).RequireAuthorization(Policies.Admin);
         return app;
     }
 
-    public static async Task<Ok<Page<SettingResponse>>> List(SettingsStore store, CancellationToken ct)
-    {
-        var all = await store.AllAsync(ct);
-        return TypedResults.Ok(new Page<SettingResponse>(all, null));
-    }
+    public static async Task<Ok<Page<SettingResponse>>> List(SettingsStore store, CancellationToken ct) =>
+        TypedResults.Ok(new Page<SettingResponse>(await store.AllAsync(ct), null));
 
-    public static async Task<Results<Ok<SettingResponse>, ValidationProblem, NotFound>> Put(
-        string key, SettingBody body, SettingsStore store, CareLoopDbContext db, CancellationToken ct)
+    public static async Task<Results<Ok<SettingResponse>, NotFound<ProblemDetails>>> Get(string key, SettingsStore store, CancellationToken ct) =>
+        store.Catalog.Find(key) is null ? Unknown(key) : TypedResults.Ok(await store.DescribeAsync(key, ct));
+
+    public static async Task<Results<Ok<SettingResponse>, ValidationProblem, NotFound<ProblemDetails>>> Put(
+        string key, SettingBody body, SettingsStore store, CancellationToken ct)
     {
-        if (!SettingKeys.Defaults.ContainsKey(key)) return TypedResults.NotFound();
-        var errors = new ValidationErrors();
-        if (errors.Required("value", body.Value))
+        if (store.Catalog.Find(key) is null)
         {
-            if (key == SettingKeys.PlatformTimeZone && !TimeZoneInfo.TryFindSystemTimeZoneById(body.Value!, out _))
-                errors.Add("value", "is not a known IANA time zone.");
-            if (key == SettingKeys.DefaultCalendar && !await db.Calendars.AnyAsync(c => c.Code == body.Value, ct))
-                errors.Add("value", "is not the code of a calendar.");
+            return Unknown(key);
         }
-        if (errors.Any) return Problems.Validation(errors);
-        await store.SetAsync(key, body.Value!, ct);
-        return TypedResults.Ok(new SettingResponse(key, body.Value!, false));
+        var value = body.Value;
+        if (value is { ValueKind: JsonValueKind.Array or JsonValueKind.Object })
+        {
+            return Problems.Validation("value", "must be a string, number or boolean.");
+        }
+        var text = value?.ValueKind switch
+        {
+            JsonValueKind.String => value.Value.GetString(),
+            JsonValueKind.Number => value.Value.GetRawText(),
+            JsonValueKind.True => "true",
+            JsonValueKind.False => "false",
+            _ => null,
+        };
+        if (await store.SetAsync(key, text, ct) is { } error)
+        {
+            return Problems.Validation("value", error.Message);
+        }
+        return TypedResults.Ok(await store.DescribeAsync(key, ct));
     }
-}
 
-public sealed class SettingsStore(CareLoopDbContext db, TimeProvider clock)
-{
-    public async Task<string> GetAsync(string key, CancellationToken ct) =>
-        await db.Settings.AsNoTracking().Where(s => s.Key == key).Select(s => s.Value).SingleOrDefaultAsync(ct)
-        ?? SettingKeys.Defaults[key];
-
-    public async Task<IReadOnlyList<SettingResponse>> AllAsync(CancellationToken ct)
+    public static async Task<Results<Ok<SettingResponse>, NotFound<ProblemDetails>>> Reset(string key, SettingsStore store, CancellationToken ct)
     {
-        var stored = await db.Settings.AsNoTracking().ToDictionaryAsync(s => s.Key, s => s.Value, ct);
-        return SettingKeys.Defaults.Select(d => stored.TryGetValue(d.Key, out var v)
-            ? new SettingResponse(d.Key, v, false) : new SettingResponse(d.Key, d.Value, true)).ToList();
+        if (store.Catalog.Find(key) is null)
+        {
+            return Unknown(key);
+        }
+        await store.ResetAsync(key, ct);
+        return TypedResults.Ok(await store.DescribeAsync(key, ct));
     }
 
-    public async Task SetAsync(string key, string value, CancellationToken ct)
-    {
-        var row = await db.Settings.SingleOrDefaultAsync(s => s.Key == key, ct);
-        if (row is null) db.Settings.Add(row = new PlatformSetting { Key = key });
-        row.Value = value;
-        row.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
-    }
+    private static NotFound<ProblemDetails> Unknown(string key) => Problems.NotFound($"No setting '{key}'.");
 }

@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCareLoopDbContext))]
-    [Migration("20261125132824_PlatformServices")]
+    [Migration("20261125133604_PlatformServices")]
     partial class PlatformServices
     {
         /// <inheritdoc />
@@ -1346,6 +1346,23 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
                     b.HasIndex("Active");
 
                     b.ToTable("webhook_subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("data_protection_keys", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
