@@ -202,7 +202,7 @@ internal sealed class InAppNotificationConfiguration : IEntityTypeConfiguration<
 }
 
 /// <summary>Writes <c>in_app</c> outbox messages into the recipient's inbox, once per event id.</summary>
-public sealed class InAppDeliveryHandler(CareLoopDbContext db, TimeProvider clock) : IOutboxHandler
+public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxHandler
 {
     public string Kind => Notifier.InAppKind;
 
@@ -228,7 +228,8 @@ public sealed class InAppDeliveryHandler(CareLoopDbContext db, TimeProvider cloc
             Title = payload.Title,
             Body = payload.Body,
             Link = payload.Link,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            // When it was raised, not when it reached the inbox.
+            CreatedAt = message.CreatedAt,
         });
         try
         {
