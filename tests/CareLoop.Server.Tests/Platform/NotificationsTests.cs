@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.RegularExpressions;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Notifications;
@@ -7,6 +8,7 @@ using CareLoop.Server.Platform.Outbox;
 using CareLoop.Server.Platform.Settings;
 using CareLoop.Server.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,7 +50,7 @@ public sealed class NotificationsTestsPostgres(NotificationsServerPostgres fixtu
     : NotificationsTests(fixture, fixture.Smtp), IClassFixture<NotificationsServerPostgres>;
 
 /// <summary>Notifications through the outbox to a real SMTP conversation with a receiver the tests run, and the in-app inbox.</summary>
-public abstract class NotificationsTests(ServerFixture fixture, SmtpReceiver smtp)
+public abstract partial class NotificationsTests(ServerFixture fixture, SmtpReceiver smtp)
 {
     public const string ChineseOnlyTemplate = "test.chinese-only";
 
@@ -364,6 +366,60 @@ public abstract class NotificationsTests(ServerFixture fixture, SmtpReceiver smt
         await Server.DispatchOutboxAsync();
         Assert.Equal(2, await Server.WithDbAsync(db => db.InAppNotifications.CountAsync(n => n.CustomerId == a.Id)));
     }
+
+    [Fact]
+    public async Task ASignedInUser_SeesTheirOwnInbox_InTheirLanguage_AndGetsTheEmail()
+    {
+        const string password = "Notify-test-2026";
+        async Task<(Guid Id, string Email)> UserAsync(string role, string? culture) => await Server.InScopeAsync(async sp =>
+        {
+            var email = NewId("staff") + "@careloop.test";
+            var users = sp.GetRequiredService<UserManager<User>>();
+            var user = new User { UserName = email, Email = email, DisplayName = "Staff " + email, PreferredCulture = culture };
+            Assert.True((await users.CreateAsync(user, password)).Succeeded);
+            Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
+            return (user.Id, email);
+        });
+        var technician = await UserAsync(Roles.Technician, "en-US");
+        var supervisor = await UserAsync(Roles.Supervisor, null);
+        await NotifyAsync(Ticket(NotificationRecipient.User(technician.Id), "T-750", NotificationCategory.Service, NotificationChannel.InApp, NotificationChannel.Email));
+        await NotifyAsync(Ticket(NotificationRecipient.User(supervisor.Id), "T-751", NotificationCategory.Service, NotificationChannel.InApp));
+        var marketing = await NotifyAsync(Ticket(NotificationRecipient.User(supervisor.Id), "T-752", NotificationCategory.Marketing, NotificationChannel.InApp));
+        Assert.Equal(ChannelStatus.Skipped, marketing.For(NotificationChannel.InApp)!.Status);
+        await Server.DispatchOutboxAsync();
+
+        var cookies = await SignInAsync(technician.Email, password);
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/notifications");
+        request.Headers.Add("Cookie", cookies);
+        var items = (await (await Server.CreateClient().SendAsync(request)).ExpectAsync(HttpStatusCode.OK))!["items"]!.AsArray();
+        Assert.Equal("We have received your request T-750", Assert.Single(items)!["title"]!.GetValue<string>());
+        Assert.Equal("We have received your request T-750", Assert.Single(smtp.To(technician.Email)).Subject);
+    }
+
+    /// <summary>Signs in through the form (with its antiforgery token) and returns the cookies to send afterwards.</summary>
+    private async Task<string> SignInAsync(string email, string password)
+    {
+        var client = Server.CreateClient();
+        var page = await client.GetAsync("/account/login");
+        var token = AntiforgeryField().Match(await page.Content.ReadAsStringAsync());
+        Assert.True(token.Success, "no antiforgery token on the sign-in page");
+        using var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["email"] = email, ["password"] = password, ["returnUrl"] = "/", ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value),
+        });
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/account/login") { Content = form };
+        request.Headers.Add("Cookie", Cookies(page));
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return Cookies(response);
+    }
+
+    [GeneratedRegex("""name="__RequestVerificationToken"[^>]*value="([^"]+)""")]
+    private static partial Regex AntiforgeryField();
+
+    private static string Cookies(HttpResponseMessage response) =>
+        string.Join("; ", response.Headers.TryGetValues("Set-Cookie", out var values)
+            ? values.Select(v => v.Split(';')[0]).Where(v => !v.EndsWith('=')) : []);
 
     [Fact]
     public async Task Channels_AreSkippedWithAReason_WhenTheyCannotReachTheRecipient()
