@@ -81,7 +81,7 @@ public sealed class AuditInterceptor(TimeProvider clock) : SaveChangesIntercepto
         typeof(ExternalEntity).IsAssignableFrom(type) || type == typeof(CalendarRecord) || type == typeof(ApiKey)
         || type == typeof(User) || type == typeof(PlatformSetting)
         || type == typeof(Webhooks.WebhookSubscription) || type == typeof(Webhooks.CallbackSource)
-        || type == typeof(Files.StoredFile);
+        || type == typeof(Files.StoredFile) || type == typeof(Notifications.NotificationTemplate);
 
     /// <summary>The audit entry of a change, or null for an update that changed no value.</summary>
     private static AuditEntry? Describe(EntityEntry entry, DateTime now, string actor)

@@ -61,6 +61,8 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>, I
     public DbSet<Jobs.JobState> JobStates => Set<Jobs.JobState>();
     public DbSet<Jobs.JobRun> JobRuns => Set<Jobs.JobRun>();
     public DbSet<StoredFile> Files => Set<StoredFile>();
+    public DbSet<Notifications.NotificationTemplate> NotificationTemplates => Set<Notifications.NotificationTemplate>();
+    public DbSet<Notifications.InAppNotification> InAppNotifications => Set<Notifications.InAppNotification>();
 
     /// <summary>The Data Protection key ring shared by every instance (sign-in and antiforgery cookies).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();

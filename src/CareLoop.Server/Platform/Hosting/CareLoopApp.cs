@@ -8,6 +8,7 @@ using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Jobs;
+using CareLoop.Server.Platform.Notifications;
 using CareLoop.Server.Platform.Outbox;
 using CareLoop.Server.Platform.Webhooks;
 using CareLoop.Server.Platform.Files;
@@ -110,6 +111,7 @@ public static class CareLoopApp
         app.MapSettings();
         app.MapOutbox();
         app.MapWebhooks();
+        app.MapNotifications();
         app.MapJobs();
         if (TestClockHook.IsEnabled(app.Configuration))
         {
@@ -135,6 +137,7 @@ public static class CareLoopApp
     {
         services.AddOutbox();
         services.AddWebhooks(configuration);
+        services.AddNotifications(configuration);
         services.AddJobs();
         services.AddSettings();
         services.AddFiles();

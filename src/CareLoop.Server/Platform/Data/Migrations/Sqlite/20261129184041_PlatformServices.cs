@@ -127,6 +127,46 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "notification_templates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Key = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Language = table.Column<string>(type: "TEXT", maxLength: 10, nullable: false),
+                    Subject = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_notification_templates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "notifications",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    EventId = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    CustomerId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    UserId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    MerchantId = table.Column<Guid>(type: "TEXT", nullable: true),
+                    Template = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Title = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Body = table.Column<string>(type: "TEXT", maxLength: 8000, nullable: false),
+                    Link = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    ReadAt = table.Column<DateTime>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_notifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "outbox_messages",
                 columns: table => new
                 {
@@ -220,6 +260,28 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
                 columns: new[] { "Status", "LeaseUntil" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_notification_templates_Key_Language",
+                table: "notification_templates",
+                columns: new[] { "Key", "Language" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_notifications_CustomerId_ReadAt_Id",
+                table: "notifications",
+                columns: new[] { "CustomerId", "ReadAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_notifications_EventId",
+                table: "notifications",
+                column: "EventId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_notifications_UserId_ReadAt_Id",
+                table: "notifications",
+                columns: new[] { "UserId", "ReadAt", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_outbox_messages_EventId",
                 table: "outbox_messages",
                 column: "EventId");
@@ -260,6 +322,12 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "jobs");
+
+            migrationBuilder.DropTable(
+                name: "notification_templates");
+
+            migrationBuilder.DropTable(
+                name: "notifications");
 
             migrationBuilder.DropTable(
                 name: "outbox_messages");

@@ -128,6 +128,46 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "notification_templates",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    Key = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Language = table.Column<string>(type: "character varying(10)", maxLength: 10, nullable: false),
+                    Subject = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Body = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_notification_templates", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "notifications",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    EventId = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    CustomerId = table.Column<Guid>(type: "uuid", nullable: true),
+                    UserId = table.Column<Guid>(type: "uuid", nullable: true),
+                    MerchantId = table.Column<Guid>(type: "uuid", nullable: true),
+                    Template = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    Title = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Body = table.Column<string>(type: "character varying(8000)", maxLength: 8000, nullable: false),
+                    Link = table.Column<string>(type: "character varying(500)", maxLength: 500, nullable: true),
+                    CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    ReadAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_notifications", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "outbox_messages",
                 columns: table => new
                 {
@@ -221,6 +261,28 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
                 columns: new[] { "Status", "LeaseUntil" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_notification_templates_Key_Language",
+                table: "notification_templates",
+                columns: new[] { "Key", "Language" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_notifications_CustomerId_ReadAt_Id",
+                table: "notifications",
+                columns: new[] { "CustomerId", "ReadAt", "Id" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_notifications_EventId",
+                table: "notifications",
+                column: "EventId",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_notifications_UserId_ReadAt_Id",
+                table: "notifications",
+                columns: new[] { "UserId", "ReadAt", "Id" });
+
+            migrationBuilder.CreateIndex(
                 name: "IX_outbox_messages_EventId",
                 table: "outbox_messages",
                 column: "EventId");
@@ -261,6 +323,12 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "jobs");
+
+            migrationBuilder.DropTable(
+                name: "notification_templates");
+
+            migrationBuilder.DropTable(
+                name: "notifications");
 
             migrationBuilder.DropTable(
                 name: "outbox_messages");
