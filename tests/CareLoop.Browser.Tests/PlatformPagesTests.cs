@@ -94,6 +94,8 @@ public sealed class PlatformPagesTests(ServerFixture server) : IClassFixture<Ser
         await Expect(page.Locator("#outbox-list")).ToBeVisibleAsync();
 
         await page.ClickAsync("#outbox-status-dead");
+        // The chip turns filled in the same render that drops the old rows: rows seen after it are the dead ones.
+        await Expect(page.Locator("#outbox-status-dead")).ToHaveClassAsync(new Regex("mud-chip-filled"));
         await Expect(page.Locator("#outbox-status-dead .outbox-count")).ToHaveTextAsync(new Regex(@"^\s*[1-9]\d*\s*$"));
         var row = OutboxRow(page, message.Id);
         await Expect(row).ToHaveCountAsync(1);
@@ -147,10 +149,12 @@ public sealed class PlatformPagesTests(ServerFixture server) : IClassFixture<Ser
         await using var context = await server.NewContextAsync();
         var page = await context.NewPageAsync();
         await SignInAsync(page, "admin", "/admin/outbox");
+        await Expect(page.Locator("#outbox-list")).ToBeVisibleAsync();
         await page.FillAsync("#outbox-event", "test." + marker);
         await page.ClickAsync("#outbox-refresh");
         var row = OutboxRow(page, message.Id);
         await Expect(page.Locator("#outbox-list tbody tr")).ToHaveCountAsync(1);
+        await Expect(row).ToHaveCountAsync(1);
         await Expect(row.Locator(".outbox-status")).ToHaveTextAsync("已投递");
         await Expect(row.Locator(".outbox-retry")).ToHaveCountAsync(0);
 
@@ -176,14 +180,19 @@ public sealed class PlatformPagesTests(ServerFixture server) : IClassFixture<Ser
         {
             ids.Add((await SeedMessageAsync(subscription, OutboxStatus.Sent, 1, $"page-{i:D2}", eventType: eventType)).Id);
         }
+        // A newer delivered message of another type, which the filter leaves out.
+        var other = await SeedMessageAsync(subscription, OutboxStatus.Sent, 1, "other", eventType: eventType + "-other");
 
         await using var context = await server.NewContextAsync();
         var page = await context.NewPageAsync();
         await SignInAsync(page, "admin", "/admin/outbox");
         await page.ClickAsync("#outbox-status-sent");
+        await Expect(page.Locator("#outbox-status-sent")).ToHaveClassAsync(new Regex("mud-chip-filled"));
+        await Expect(OutboxRow(page, other.Id)).ToHaveCountAsync(1);
         await page.FillAsync("#outbox-event", eventType);
         await page.ClickAsync("#outbox-refresh");
         var rows = page.Locator("#outbox-list tbody tr");
+        await Expect(OutboxRow(page, other.Id)).ToHaveCountAsync(0);
         await Expect(rows).ToHaveCountAsync(50);
         await Expect(rows.First.Locator(".outbox-id")).ToHaveTextAsync(ids[^1].ToString());
 
