@@ -123,6 +123,7 @@ public sealed class PlatformPagesTests(ServerFixture server) : IClassFixture<Ser
         await Expect(detail.Locator(".outbox-detail-status")).ToHaveAttributeAsync("data-status", "retrying");
         await Expect(detail.Locator(".outbox-detail-attempts")).ToHaveTextAsync("1");
         await Expect(detail.Locator(".outbox-detail-error")).ToContainTextAsync("Could not reach the receiver");
+        await ScreenshotAsync(page, "admin-outbox-detail-1280.png");
         await page.ClickAsync("#outbox-detail-close");
         await Expect(row.Locator(".outbox-status")).ToHaveTextAsync("重试中");
         await Expect(row.Locator(".outbox-attempts")).ToHaveTextAsync("1");
@@ -214,12 +215,14 @@ public sealed class PlatformPagesTests(ServerFixture server) : IClassFixture<Ser
         await WaitInteractiveAsync(page);
         await Expect(page).ToHaveURLAsync(new Regex("/admin/jobs$"));
 
+        ILocator JobRow(string name) => page.Locator("#job-list tbody tr").Filter(new() { Has = page.Locator(".job-name", new() { HasTextRegex = Exactly(name) }) });
+        var job = JobRow("idempotency-cleanup");
+        var retention = JobRow("retention");
+        await Expect(job).ToHaveCountAsync(1);
+        await Expect(retention).ToHaveCountAsync(1);
+        await Expect(JobRow("file-orphans")).ToHaveCountAsync(1);
         var names = (await page.Locator("#job-list .job-name").AllInnerTextsAsync()).Select(n => n.Trim()).ToList();
-        Assert.Contains("idempotency-cleanup", names);
-        Assert.Contains("retention", names);
-        Assert.Contains("file-orphans", names);
-        var job = page.Locator("#job-list tbody tr").Filter(new() { Has = page.Locator(".job-name", new() { HasTextRegex = Exactly("idempotency-cleanup") }) });
-        var retention = page.Locator("#job-list tbody tr").Filter(new() { Has = page.Locator(".job-name", new() { HasTextRegex = Exactly("retention") }) });
+        Assert.Equal(names.Order(StringComparer.Ordinal), names);
         await Expect(job.Locator(".job-schedule")).ToHaveTextAsync("每 1 小时");
         await Expect(retention.Locator(".job-schedule")).ToHaveTextAsync("每天 03:30（Asia/Shanghai）");
         await Expect(job.Locator(".job-next")).ToHaveTextAsync(new Regex(@"^\s*\d{4}-\d{2}-\d{2} \d{2}:\d{2}\s*$"));
@@ -238,6 +241,7 @@ public sealed class PlatformPagesTests(ServerFixture server) : IClassFixture<Ser
         await Expect(runRow.Locator(".run-status")).ToHaveTextAsync("成功");
         await Expect(runRow.Locator(".run-finished")).ToHaveTextAsync(new Regex(@"\d{2}:\d{2}:\d{2}"));
 
+        await ScreenshotAsync(page, "admin-jobs-runs-1280.png");
         await page.ClickAsync("#job-runs-close");
         await Expect(job.Locator(".job-status")).ToHaveAttributeAsync("data-status", "succeeded");
         await Expect(job.Locator(".job-running")).ToHaveCountAsync(0);
@@ -378,6 +382,9 @@ public sealed class PlatformPagesTests(ServerFixture server) : IClassFixture<Ser
             var width = await page.EvaluateAsync<int>("document.scrollingElement.scrollWidth");
             await ScreenshotAsync(page, $"admin-{url.Split('/')[^1]}-375.png");
             Assert.True(width <= 375 + 2, $"{url} is {width}px wide on a 375px screen");
+            // Tables scroll sideways on their own: on a phone their stacked rows must fit without it.
+            var clipped = await page.EvaluateAsync<int>("[...document.querySelectorAll('.mud-table-container')].filter(c => c.scrollWidth > c.clientWidth + 2).length");
+            Assert.True(clipped == 0, $"{url} has a table wider than a 375px screen");
         }
 
         await page.SetViewportSizeAsync(1280, 900);
