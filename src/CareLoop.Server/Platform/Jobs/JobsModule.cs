@@ -26,6 +26,7 @@ public static class JobsModule
         services.AddOptions<JobOptions>().BindConfiguration("Jobs")
             .Validate(o => o.PollMilliseconds > 0 && o.LeaseSeconds > 0, "Jobs options must be positive.").ValidateOnStart();
         services.AddSingleton<JobScheduler>();
+        services.AddScoped<JobAdmin>();
         services.AddHostedService(sp => sp.GetRequiredService<JobScheduler>());
         services.AddScheduledJob<IdempotencyCleanupJob>("idempotency-cleanup", JobSchedule.Every(TimeSpan.FromHours(1)));
         services.AddScheduledJob<RetentionJob>("retention", JobSchedule.DailyAt(new TimeOnly(3, 30)));
@@ -42,37 +43,24 @@ public static class JobsModule
         return app;
     }
 
-    public static async Task<Ok<Page<JobResponse>>> List(JobScheduler scheduler, CareLoopDbContext db, CancellationToken ct)
-    {
-        var states = await db.JobStates.AsNoTracking().ToDictionaryAsync(s => s.Name, ct);
-        var running = await db.JobRuns.AsNoTracking().Where(r => r.Status == JobRunStatus.Running).Select(r => r.Name).Distinct().ToListAsync(ct);
-        var items = scheduler.Jobs.OrderBy(j => j.Name, StringComparer.Ordinal).Select(j =>
-        {
-            states.TryGetValue(j.Name, out var s);
-            return new JobResponse(j.Name, j.Schedule.Describe(), s?.NextDueAt.AsUtcOffset(), s?.LastStartedAt?.AsUtcOffset(),
-                s?.LastFinishedAt?.AsUtcOffset(), s?.LastStatus, s?.LastError, s?.ConsecutiveFailures ?? 0, s?.TotalRuns ?? 0,
-                s?.TotalFailures ?? 0, running.Contains(j.Name));
-        }).ToList();
-        return TypedResults.Ok(new Page<JobResponse>(items, null));
-    }
+    public static async Task<Ok<Page<JobResponse>>> List(JobAdmin jobs, CancellationToken ct) =>
+        TypedResults.Ok(new Page<JobResponse>(await jobs.ListAsync(ct), null));
 
     public static async Task<Results<Ok<Page<JobRunResponse>>, NotFound<ProblemDetails>, ValidationProblem>> Runs(
-        string name, int? limit, JobScheduler scheduler, CareLoopDbContext db, CancellationToken ct)
+        string name, int? limit, JobAdmin jobs, CancellationToken ct)
     {
-        if (!scheduler.IsKnown(name)) return Problems.NotFound($"No job '{name}'.");
+        if (!jobs.IsKnown(name)) return Problems.NotFound($"No job '{name}'.");
         var errors = new ValidationErrors();
         var (take, _) = Paging.Read(limit, null, errors);
         if (errors.Any) return Problems.Validation(errors);
-        var rows = await db.JobRuns.AsNoTracking().Where(r => r.Name == name).OrderByDescending(r => r.Id).Take(take).ToListAsync(ct);
-        return TypedResults.Ok(new Page<JobRunResponse>(rows.Select(JobRunResponse.From).ToList(), null));
+        var runs = await jobs.RunsAsync(name, take, ct);
+        return runs is null ? Problems.NotFound($"No job '{name}'.") : TypedResults.Ok(new Page<JobRunResponse>(runs, null));
     }
 
-    public static async Task<Results<Accepted<JobRunResponse>, NotFound<ProblemDetails>>> Run(string name, JobScheduler scheduler, CareLoopDbContext db, CancellationToken ct)
-    {
-        if (await scheduler.RunNowAsync(name, ct) is not { } started) return Problems.NotFound($"No job '{name}'.");
-        var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == started.RunId, ct);
-        return TypedResults.Accepted($"/api/v1/jobs/{name}/runs", JobRunResponse.From(run));
-    }
+    public static async Task<Results<Accepted<JobRunResponse>, NotFound<ProblemDetails>>> Run(string name, JobAdmin jobs, CancellationToken ct) =>
+        await jobs.RunNowAsync(name, ct) is { } run
+            ? TypedResults.Accepted($"/api/v1/jobs/{name}/runs", run)
+            : Problems.NotFound($"No job '{name}'.");
 }
 
 /// <summary>Deletes idempotency records past their 24 h retention (a key whose record expired is also reclaimed when reused).</summary>

@@ -1,9 +1,7 @@
 using System.Globalization;
 using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Auth;
-using CareLoop.Server.Platform.Data;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 
 namespace CareLoop.Server.Platform.Outbox;
 
@@ -31,6 +29,7 @@ public static class OutboxModule
             .ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxWriter>();
+        services.AddScoped<OutboxAdmin>();
         services.AddSingleton<DomainEventInterceptor>();
         services.AddSingleton<OutboxCommitInterceptor>();
         services.AddScoped<IOutboxHandler, DomainEventHandlerKind>();
@@ -50,7 +49,7 @@ public static class OutboxModule
     }
 
     public static async Task<Results<Ok<Page<OutboxMessageResponse>>, ValidationProblem>> List(
-        CareLoopDbContext db, string? status, string? kind, string? eventType, int? limit, string? cursor, CancellationToken ct)
+        OutboxAdmin outbox, string? status, string? kind, string? eventType, int? limit, string? cursor, CancellationToken ct)
     {
         var errors = new ValidationErrors();
         var (take, after) = Paging.Read(limit, cursor, errors);
@@ -67,44 +66,29 @@ public static class OutboxModule
             else errors.Add("cursor", "is not a cursor this API issued.");
         }
         if (errors.Any) return Problems.Validation(errors);
-        var query = db.OutboxMessages.AsNoTracking();
-        if (wanted is { } w) query = query.Where(m => m.Status == w);
-        if (!string.IsNullOrEmpty(kind)) query = query.Where(m => m.Kind == kind);
-        if (!string.IsNullOrEmpty(eventType)) query = query.Where(m => m.EventType == eventType);
-        if (afterId is { } id) query = query.Where(m => m.Id < id);
-        var rows = await query.OrderByDescending(m => m.Id).Take(take + 1).ToListAsync(ct);
+        var rows = await outbox.PageAsync(new OutboxFilter(wanted, kind, eventType), afterId, take, ct);
         return TypedResults.Ok(Paging.ToPage(rows, take, m => m.Id.ToString(CultureInfo.InvariantCulture), m => OutboxMessageResponse.From(m, false)));
     }
 
-    public static async Task<Ok<OutboxCounts>> Counts(CareLoopDbContext db, CancellationToken ct)
-    {
-        var counts = await db.OutboxMessages.GroupBy(m => m.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        int Of(OutboxStatus s) => counts.FirstOrDefault(c => c.Key == s)?.Count ?? 0;
-        return TypedResults.Ok(new OutboxCounts(Of(OutboxStatus.Pending), Of(OutboxStatus.Retrying), Of(OutboxStatus.Sent), Of(OutboxStatus.Dead)));
-    }
+    public static async Task<Ok<OutboxCounts>> Counts(OutboxAdmin outbox, CancellationToken ct) =>
+        TypedResults.Ok(await outbox.CountsAsync(ct));
 
-    public static async Task<Results<Ok<OutboxMessageResponse>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Get(long id, CareLoopDbContext db, CancellationToken ct)
-    {
-        var m = await db.OutboxMessages.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
-        return m is null ? Problems.NotFound($"No outbox message {id}.") : TypedResults.Ok(OutboxMessageResponse.From(m, true));
-    }
+    public static async Task<Results<Ok<OutboxMessageResponse>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>>> Get(long id, OutboxAdmin outbox, CancellationToken ct) =>
+        await outbox.FindAsync(id, ct) is { } m ? TypedResults.Ok(OutboxMessageResponse.From(m, true)) : Problems.NotFound($"No outbox message {id}.");
 
     /// <summary>
     /// Retries a retrying or dead message now, or replays a sent one (same event id, so receivers can tell it is a
     /// repeat). A message being delivered right now is not touched (409).
     /// </summary>
     public static async Task<Results<Accepted<OutboxMessageResponse>, NotFound<Microsoft.AspNetCore.Mvc.ProblemDetails>, ProblemHttpResult>> Retry(
-        long id, CareLoopDbContext db, TimeProvider clock, OutboxSignal signal, CancellationToken ct)
+        long id, OutboxAdmin outbox, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var changed = await db.OutboxMessages
-            .Where(m => m.Id == id && (m.LockedUntil == null || m.LockedUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Pending).SetProperty(m => m.NextAttemptAt, now)
-                .SetProperty(m => m.Attempts, 0).SetProperty(m => m.SentAt, (DateTime?)null), ct);
-        var m = await db.OutboxMessages.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id, ct);
-        if (m is null) return Problems.NotFound($"No outbox message {id}.");
-        if (changed == 0) return Problems.Status(StatusCodes.Status409Conflict, "The message is being delivered right now; try again in a moment.");
-        signal.Notify();
-        return TypedResults.Accepted($"/api/v1/outbox/{id}", OutboxMessageResponse.From(m, false));
+        var result = await outbox.RetryAsync(id, ct);
+        return result.Outcome switch
+        {
+            OutboxRetryOutcome.NotFound => Problems.NotFound($"No outbox message {id}."),
+            OutboxRetryOutcome.Busy => Problems.Status(StatusCodes.Status409Conflict, "The message is being delivered right now; try again in a moment."),
+            _ => TypedResults.Accepted($"/api/v1/outbox/{id}", OutboxMessageResponse.From(result.Message!, false)),
+        };
     }
 }

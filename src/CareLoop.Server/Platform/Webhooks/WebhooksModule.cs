@@ -1,11 +1,8 @@
 using CareLoop.Server.Platform.Api;
-using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
-using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Outbox;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 
 namespace CareLoop.Server.Platform.Webhooks;
 
@@ -39,6 +36,7 @@ public static class WebhooksModule
         services.AddWebhookEvent("ping");
         services.AddSingleton<WebhookSubscriptionCache>();
         services.AddSingleton<WebhookPublisher>();
+        services.AddScoped<WebhookSubscriptions>();
         services.AddScoped<IOutboxHandler, WebhookDeliveryHandler>();
         services.AddHttpClient(WebhookDeliveryHandler.HttpClientName, c =>
             {
@@ -53,8 +51,7 @@ public static class WebhooksModule
     public static IEndpointRouteBuilder MapWebhooks(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/webhooks").WithTags("Webhooks").RequireAuthorization(Policies.Integration);
-        group.MapGet("/events", (IEnumerable<WebhookEventType> types) =>
-            TypedResults.Ok(new Page<string>(types.Select(t => t.Name).Distinct().Order(StringComparer.Ordinal).ToList(), null)));
+        group.MapGet("/events", (WebhookSubscriptions subscriptions) => TypedResults.Ok(new Page<string>(subscriptions.EventTypes(), null)));
         group.MapGet("/subscriptions", List);
         group.MapPost("/subscriptions", Create).Idempotent();
         group.MapGet("/subscriptions/{id:guid}", Get);
@@ -65,105 +62,34 @@ public static class WebhooksModule
         return app;
     }
 
-    public static async Task<Ok<Page<SubscriptionResponse>>> List(CareLoopDbContext db, CancellationToken ct)
-    {
-        var rows = await db.WebhookSubscriptions.AsNoTracking().OrderBy(s => s.CreatedAt).ThenBy(s => s.Id).ToListAsync(ct);
-        return TypedResults.Ok(new Page<SubscriptionResponse>(rows.Select(SubscriptionResponse.From).ToList(), null));
-    }
+    public static async Task<Ok<Page<SubscriptionResponse>>> List(WebhookSubscriptions subscriptions, CancellationToken ct) =>
+        TypedResults.Ok(new Page<SubscriptionResponse>(await subscriptions.ListAsync(ct), null));
 
-    public static async Task<Results<Ok<SubscriptionResponse>, NotFound<ProblemDetails>>> Get(Guid id, CareLoopDbContext db, CancellationToken ct) =>
-        await db.WebhookSubscriptions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) is { } s
-            ? TypedResults.Ok(SubscriptionResponse.From(s))
-            : Problems.NotFound($"No webhook subscription {id}.");
+    public static async Task<Results<Ok<SubscriptionResponse>, NotFound<ProblemDetails>>> Get(Guid id, WebhookSubscriptions subscriptions, CancellationToken ct) =>
+        await subscriptions.FindAsync(id, ct) is { } s ? TypedResults.Ok(s) : Problems.NotFound($"No webhook subscription {id}.");
 
     public static async Task<Results<Created<CreatedSubscriptionResponse>, ValidationProblem>> Create(
-        SubscriptionBody body, CareLoopDbContext db, CallerScope scope, CurrentActor actor, IEnumerable<WebhookEventType> known,
-        WebhookSubscriptionCache cache, CancellationToken ct)
+        SubscriptionBody body, WebhookSubscriptions subscriptions, CancellationToken ct)
     {
-        var errors = new ValidationErrors();
-        var events = Validate(body, errors, known, creating: true);
-        if (errors.Any) return Problems.Validation(errors);
-        var subscription = new WebhookSubscription
-        {
-            Url = body.Url!.Trim(),
-            Events = events!,
-            Secret = string.IsNullOrEmpty(body.Secret) ? WebhookSignature.NewSecret() : body.Secret,
-            Description = body.Description?.Trim(),
-            Active = body.Active ?? true,
-            MerchantId = scope.MerchantId,
-            CreatedBy = actor.Name,
-        };
-        db.WebhookSubscriptions.Add(subscription);
-        await db.SaveChangesAsync(ct);
-        cache.Invalidate();
-        return TypedResults.Created($"/api/v1/webhooks/subscriptions/{subscription.Id}", new CreatedSubscriptionResponse(
-            subscription.Id, subscription.Url, subscription.Events, subscription.Description, subscription.Active,
-            subscription.CreatedAt.AsUtcOffset(), subscription.Secret));
+        var result = await subscriptions.CreateAsync(body, ct);
+        return result.Subscription is { } created
+            ? TypedResults.Created($"/api/v1/webhooks/subscriptions/{created.Id}", created)
+            : Problems.Validation(result.Errors);
     }
 
     public static async Task<Results<Ok<SubscriptionResponse>, ValidationProblem, NotFound<ProblemDetails>>> Update(
-        Guid id, SubscriptionBody body, CareLoopDbContext db, IEnumerable<WebhookEventType> known, WebhookSubscriptionCache cache, CancellationToken ct)
+        Guid id, SubscriptionBody body, WebhookSubscriptions subscriptions, CancellationToken ct)
     {
-        var subscription = await db.WebhookSubscriptions.SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (subscription is null) return Problems.NotFound($"No webhook subscription {id}.");
-        var errors = new ValidationErrors();
-        var events = Validate(body, errors, known, creating: false);
-        if (errors.Any) return Problems.Validation(errors);
-        if (body.Url is not null) subscription.Url = body.Url.Trim();
-        if (events is not null) subscription.Events = events;
-        if (!string.IsNullOrEmpty(body.Secret)) subscription.Secret = body.Secret;
-        if (body.Description is not null) subscription.Description = body.Description.Trim();
-        if (body.Active is { } active) subscription.Active = active;
-        await db.SaveChangesAsync(ct);
-        cache.Invalidate();
-        return TypedResults.Ok(SubscriptionResponse.From(subscription));
+        var result = await subscriptions.UpdateAsync(id, body, ct);
+        if (result.NotFound) return Problems.NotFound($"No webhook subscription {id}.");
+        return result.Subscription is { } updated ? TypedResults.Ok(updated) : Problems.Validation(result.Errors);
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(Guid id, CareLoopDbContext db, WebhookSubscriptionCache cache, CancellationToken ct)
-    {
-        var subscription = await db.WebhookSubscriptions.SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (subscription is null) return Problems.NotFound($"No webhook subscription {id}.");
-        db.WebhookSubscriptions.Remove(subscription);
-        await db.SaveChangesAsync(ct);
-        cache.Invalidate();
-        return TypedResults.NoContent();
-    }
+    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(Guid id, WebhookSubscriptions subscriptions, CancellationToken ct) =>
+        await subscriptions.DeleteAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound($"No webhook subscription {id}.");
 
-    public static async Task<Results<Accepted<PingResponse>, NotFound<ProblemDetails>>> Ping(
-        Guid id, CareLoopDbContext db, WebhookPublisher publisher, CancellationToken ct)
-    {
-        var subscription = await db.WebhookSubscriptions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct);
-        if (subscription is null) return Problems.NotFound($"No webhook subscription {id}.");
-        var message = publisher.Ping(db, subscription);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Accepted($"/api/v1/outbox/{message.Id}", new PingResponse(message.Id, message.EventId));
-    }
-
-    private static List<string>? Validate(SubscriptionBody body, ValidationErrors errors, IEnumerable<WebhookEventType> known, bool creating)
-    {
-        if (creating) errors.Required("url", body.Url);
-        if (!string.IsNullOrWhiteSpace(body.Url))
-        {
-            if (!Uri.TryCreate(body.Url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                errors.Add("url", "must be an absolute http or https URL.");
-            else errors.MaxLength("url", body.Url, 2000);
-        }
-        if (body.Secret is { Length: > 0 } secret && (secret.Length < 16 || secret.Length > 200))
-            errors.Add("secret", "must be 16 to 200 characters (or leave it out to get a generated one).");
-        errors.MaxLength("description", body.Description, 500);
-        if (body.Events is null)
-        {
-            if (creating) errors.Add("events", "is required: list the event types to receive, or [\"*\"] for all.");
-            return null;
-        }
-        if (body.Events.Count == 0) errors.Add("events", "must list at least one event type.");
-        var names = known.Select(k => k.Name).ToHashSet(StringComparer.Ordinal);
-        for (var i = 0; i < body.Events.Count; i++)
-        {
-            var e = body.Events[i];
-            if (string.IsNullOrWhiteSpace(e)) errors.Add($"events[{i}]", "is empty.");
-            else if (e != "*" && !names.Contains(e)) errors.Add($"events[{i}]", $"'{e}' is not an event type (GET /api/v1/webhooks/events lists them).");
-        }
-        return body.Events.Where(e => !string.IsNullOrWhiteSpace(e)).Select(e => e!).Distinct(StringComparer.Ordinal).ToList();
-    }
+    public static async Task<Results<Accepted<PingResponse>, NotFound<ProblemDetails>>> Ping(Guid id, WebhookSubscriptions subscriptions, CancellationToken ct) =>
+        await subscriptions.PingAsync(id, ct) is { } ping
+            ? TypedResults.Accepted($"/api/v1/outbox/{ping.MessageId}", ping)
+            : Problems.NotFound($"No webhook subscription {id}.");
 }
