@@ -114,6 +114,51 @@ public abstract class WebhookTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task AReceiverAnswering500ForAnHour_IsRetriedWithGrowingGaps_AndGetsTheMessageOnceItRecovers()
+    {
+        // Twelve tries, the default (another test of this class lowers it for a while).
+        var admin = await Server.ClientAsync(Roles.Admin);
+        await (await admin.PutJsonAsync("/api/v1/settings/outbox.maxAttempts", new { value = "12" })).ExpectAsync(HttpStatusCode.OK);
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, id, _) = await SubscribeAsync(receiver, "test.changed");
+        receiver.Status = 500;
+        await PublishAsync("thing:hour", new { n = 1 });
+
+        var start = Server.Clock.GetUtcNow();
+        var gaps = new List<TimeSpan>();
+        while (Server.Clock.GetUtcNow() - start < TimeSpan.FromHours(1))
+        {
+            await Server.DispatchOutboxAsync();
+            var failed = Assert.Single(await MessagesAsync(id));
+            Assert.Equal(OutboxStatus.Retrying, failed.Status);
+            Assert.Equal(gaps.Count + 1, failed.Attempts);
+            var gap = failed.NextAttemptAt - Server.Clock.GetUtcNow().UtcDateTime;
+            gaps.Add(gap);
+            Server.Clock.Advance(gap + TimeSpan.FromSeconds(1));
+        }
+        // Exponential backoff with ±20 % jitter: each wait is 1.33 to 3 times the one before, so an hour of failures
+        // costs about ten tries, not hundreds, and leaves the message far from its last try (12 by default).
+        for (var i = 1; i < gaps.Count; i++)
+        {
+            Assert.InRange(gaps[i].TotalSeconds / gaps[i - 1].TotalSeconds, 1.3, 3.1);
+        }
+        Assert.InRange(gaps.Count, 7, 11);
+
+        receiver.Status = 200;
+        await Server.DispatchOutboxAsync();
+        var sent = Assert.Single(await MessagesAsync(id));
+        Assert.Equal(OutboxStatus.Sent, sent.Status);
+        Assert.Equal(gaps.Count + 1, sent.Attempts);
+        var received = await receiver.WaitForAsync(gaps.Count + 1);
+        Assert.Equal(gaps.Count + 1, received.Count);
+        Assert.Single(received.Select(r => r.Id).Distinct());
+        // Delivered: nothing more goes out however much later.
+        Server.Clock.Advance(TimeSpan.FromHours(12));
+        await Server.DispatchOutboxAsync();
+        Assert.Equal(gaps.Count + 1, receiver.Received.Count);
+    }
+
+    [Fact]
     public async Task Delivery_IsRetried_WhenTheReceiverIsDown_OrTooSlow()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
@@ -174,6 +219,18 @@ public abstract class WebhookTests(ServerFixture fixture)
     {
         var admin = await Server.ClientAsync(Roles.Admin);
         await (await admin.PutJsonAsync("/api/v1/settings/outbox.maxAttempts", new { value = "3" })).ExpectAsync(HttpStatusCode.OK);
+        try
+        {
+            await DeadRetryAndReplayAsync(admin);
+        }
+        finally
+        {
+            await (await admin.DeleteAsync("/api/v1/settings/outbox.maxAttempts")).ExpectAsync(HttpStatusCode.OK);
+        }
+    }
+
+    private async Task DeadRetryAndReplayAsync(HttpClient admin)
+    {
         await using var receiver = await WebhookReceiver.StartAsync();
         var (_, id, _) = await SubscribeAsync(receiver, "test.changed");
         receiver.Status = 500;
