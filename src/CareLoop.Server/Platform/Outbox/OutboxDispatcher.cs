@@ -96,64 +96,78 @@ public sealed partial class OutboxDispatcher(
                 .Where(m => ids.Contains(m.Id) && (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Retrying)
                             && (m.LockedUntil == null || m.LockedUntil < now))
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, until).SetProperty(m => m.LockedBy, token), ct);
-            claimed = await db.OutboxMessages.AsNoTracking().Where(m => m.LockedBy == token).OrderBy(m => m.Id).ToListAsync(ct);
+            claimed = await db.OutboxMessages.AsNoTracking().Where(m => ids.Contains(m.Id) && m.LockedBy == token).OrderBy(m => m.Id).ToListAsync(ct);
         }
         var maxAttempts = await MaxAttemptsAsync(ct);
-        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism), CancellationToken = ct },
-            async (message, token2) => await DeliverAsync(message, token, maxAttempts, token2));
+        var outcomes = new (OutboxMessage Message, OutboxResult Result)[claimed.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, claimed.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism), CancellationToken = ct },
+            async (i, token2) => outcomes[i] = (claimed[i], await DeliverAsync(claimed[i], token2)));
+        await RecordAsync(outcomes, token, maxAttempts);
         return claimed.Count;
     }
 
-    private async Task DeliverAsync(OutboxMessage message, string token, int maxAttempts, CancellationToken ct)
+    private async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct)
     {
-        OutboxResult result;
         await using var scope = scopes.CreateAsyncScope();
         var handler = scope.ServiceProvider.GetServices<IOutboxHandler>().FirstOrDefault(h => h.Kind == message.Kind);
         if (handler is null)
         {
-            result = OutboxResult.Refused($"No handler delivers messages of kind '{message.Kind}'.");
+            return OutboxResult.Refused($"No handler delivers messages of kind '{message.Kind}'.");
         }
-        else
+        try
         {
-            try
-            {
-                result = await handler.DeliverAsync(message, ct);
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                result = OutboxResult.Failed(e.GetType().Name + ": " + e.Message);
-            }
+            return await handler.DeliverAsync(message, ct);
         }
-        var now = clock.GetUtcNow().UtcDateTime;
-        var attempts = message.Attempts + 1;
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            return OutboxResult.Failed(e.GetType().Name + ": " + e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Records a batch's outcomes in one transaction: one write lock for the batch instead of one per message (on SQLite,
+    /// parallel single-row commits queue on the database lock). A crash before this commit only means the batch is
+    /// delivered again after its lease: at least once, never lost.
+    /// </summary>
+    private async Task RecordAsync(IReadOnlyList<(OutboxMessage Message, OutboxResult Result)> outcomes, string token, int maxAttempts)
+    {
+        await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
-        var mine = db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == token);
-        if (result.Delivered)
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        foreach (var (message, result) in outcomes)
         {
+            var attempts = message.Attempts + 1;
+            var mine = db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == token);
+            if (result.Delivered)
+            {
+                await mine.ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Status, OutboxStatus.Sent).SetProperty(m => m.Attempts, attempts)
+                    .SetProperty(m => m.SentAt, now).SetProperty(m => m.LastAttemptAt, now)
+                    .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.LastStatusCode, result.StatusCode)
+                    .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+                continue;
+            }
+            var dead = result.Permanent || attempts >= maxAttempts;
+            var status = dead ? OutboxStatus.Dead : OutboxStatus.Retrying;
+            var next = dead ? now : now + Backoff(attempts, options.CurrentValue);
+            var error = Truncate(result.Error ?? "failed", 2000);
             await mine.ExecuteUpdateAsync(s => s
-                .SetProperty(m => m.Status, OutboxStatus.Sent).SetProperty(m => m.Attempts, attempts)
-                .SetProperty(m => m.SentAt, now).SetProperty(m => m.LastAttemptAt, now)
-                .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.LastStatusCode, result.StatusCode)
+                .SetProperty(m => m.Status, status).SetProperty(m => m.Attempts, attempts)
+                .SetProperty(m => m.NextAttemptAt, next).SetProperty(m => m.LastAttemptAt, now)
+                .SetProperty(m => m.LastError, error).SetProperty(m => m.LastStatusCode, result.StatusCode)
                 .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
-            return;
+            if (dead)
+            {
+                MessageDead(message.Id, message.Kind, message.Target, attempts, error);
+            }
+            else
+            {
+                DeliveryFailed(message.Id, message.Kind, message.Target, attempts, error, next);
+            }
         }
-        var dead = result.Permanent || attempts >= maxAttempts;
-        var status = dead ? OutboxStatus.Dead : OutboxStatus.Retrying;
-        var next = dead ? now : now + Backoff(attempts, options.CurrentValue);
-        var error = Truncate(result.Error ?? "failed", 2000);
-        await mine.ExecuteUpdateAsync(s => s
-            .SetProperty(m => m.Status, status).SetProperty(m => m.Attempts, attempts)
-            .SetProperty(m => m.NextAttemptAt, next).SetProperty(m => m.LastAttemptAt, now)
-            .SetProperty(m => m.LastError, error).SetProperty(m => m.LastStatusCode, result.StatusCode)
-            .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
-        if (dead)
-        {
-            MessageDead(message.Id, message.Kind, message.Target, attempts, error);
-        }
-        else
-        {
-            DeliveryFailed(message.Id, message.Kind, message.Target, attempts, error, next);
-        }
+        await tx.CommitAsync(CancellationToken.None);
     }
 
     /// <summary>Tries before a message is dead: the <c>outbox.maxAttempts</c> setting (12 by default, ≈ 11 h of retries).</summary>

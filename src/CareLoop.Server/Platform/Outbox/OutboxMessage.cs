@@ -69,8 +69,10 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.Property(x => x.LastError).HasMaxLength(2000);
         // The dispatcher's scan: due messages in id order.
         b.HasIndex(x => new { x.Status, x.NextAttemptAt });
-        // "Is an earlier message of this aggregate to this destination still undelivered?"
-        b.HasIndex(x => new { x.Target, x.AggregateKey, x.Id });
+        // "Is an earlier message of this aggregate to this destination still undelivered?" — one seek, because the
+        // index holds undelivered messages only (sent ones would otherwise be walked past for every candidate).
+        b.HasIndex(x => new { x.Target, x.AggregateKey, x.Id }, "IX_outbox_messages_undelivered_aggregate")
+            .HasFilter("\"Status\" IN ('Pending', 'Retrying')");
         b.HasIndex(x => x.EventId);
     }
 }

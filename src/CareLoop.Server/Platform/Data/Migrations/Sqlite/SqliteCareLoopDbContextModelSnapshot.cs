@@ -1289,7 +1289,8 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "NextAttemptAt");
 
-                    b.HasIndex("Target", "AggregateKey", "Id");
+                    b.HasIndex(new[] { "Target", "AggregateKey", "Id" }, "IX_outbox_messages_undelivered_aggregate")
+                        .HasFilter("\"Status\" IN ('Pending', 'Retrying')");
 
                     b.ToTable("outbox_messages", (string)null);
                 });

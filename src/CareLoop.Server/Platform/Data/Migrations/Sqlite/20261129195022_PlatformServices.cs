@@ -292,9 +292,10 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
                 columns: new[] { "Status", "NextAttemptAt" });
 
             migrationBuilder.CreateIndex(
-                name: "IX_outbox_messages_Target_AggregateKey_Id",
+                name: "IX_outbox_messages_undelivered_aggregate",
                 table: "outbox_messages",
-                columns: new[] { "Target", "AggregateKey", "Id" });
+                columns: new[] { "Target", "AggregateKey", "Id" },
+                filter: "\"Status\" IN ('Pending', 'Retrying')");
 
             migrationBuilder.CreateIndex(
                 name: "IX_webhook_subscriptions_Active",
