@@ -259,6 +259,13 @@ public abstract class WebhookTests(ServerFixture fixture)
         var received = await receiver.WaitForAsync(5);
         Assert.Equal(5, received.Count);
         Assert.Single(received.Select(r => r.Id).Distinct());
+        // Both admin actions are in the audit log, with the state the message came from.
+        var audit = await Server.WithDbAsync(db => db.AuditEntries.AsNoTracking()
+            .Where(a => a.EntityType == nameof(OutboxMessage) && a.EntityId == message.Id.ToString()).OrderBy(a => a.Id).ToListAsync());
+        Assert.Equal(["retried", "replayed"], audit.Select(a => a.Action));
+        Assert.Contains("\"dead\"", audit[0].Changes, StringComparison.Ordinal);
+        Assert.Contains("\"sent\"", audit[1].Changes, StringComparison.Ordinal);
+        Assert.All(audit, a => Assert.StartsWith("apikey:", a.Actor, StringComparison.Ordinal));
         await (await admin.PostAsync("/api/v1/outbox/999999999/retry", null)).ExpectAsync(HttpStatusCode.NotFound);
         var integration = await Server.ClientAsync(Roles.Integration);
         await (await integration.GetAsync("/api/v1/outbox")).ExpectAsync(HttpStatusCode.Forbidden);

@@ -1,3 +1,4 @@
+using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
 
@@ -59,15 +60,32 @@ public sealed class OutboxAdmin(CareLoopDbContext db, TimeProvider clock, Outbox
     public async Task<OutboxRetryResult> RetryAsync(long id, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var before = await db.OutboxMessages.AsNoTracking().Where(x => x.Id == id).Select(x => (OutboxStatus?)x.Status).SingleOrDefaultAsync(ct);
         var changed = await db.OutboxMessages
             .Where(m => m.Id == id && (m.LockedUntil == null || m.LockedUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Pending).SetProperty(m => m.NextAttemptAt, now)
                 .SetProperty(m => m.Attempts, 0).SetProperty(m => m.SentAt, (DateTime?)null), ct);
+        var outcome = before == OutboxStatus.Sent ? OutboxRetryOutcome.Replayed : OutboxRetryOutcome.Retried;
+        if (changed == 1)
+        {
+            // Who sent a message again, and from which state, belongs in the audit log like any other admin change.
+            db.AuditEntries.Add(new AuditEntry
+            {
+                At = now, Actor = db.ActorName, Action = outcome == OutboxRetryOutcome.Replayed ? "replayed" : "retried",
+                EntityType = nameof(OutboxMessage), EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Changes = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string?[]>
+                {
+                    ["status"] = [before?.ToString().ToLowerInvariant(), "pending"],
+                }),
+            });
+            await db.SaveChangesAsync(ct);
+        }
+        await tx.CommitAsync(ct);
         var message = await FindAsync(id, ct);
         if (message is null) return new OutboxRetryResult(OutboxRetryOutcome.NotFound, null);
         if (changed == 0) return new OutboxRetryResult(OutboxRetryOutcome.Busy, message);
         signal.Notify();
-        return new OutboxRetryResult(before == OutboxStatus.Sent ? OutboxRetryOutcome.Replayed : OutboxRetryOutcome.Retried, message);
+        return new OutboxRetryResult(outcome, message);
     }
 }
