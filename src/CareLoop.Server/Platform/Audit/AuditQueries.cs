@@ -23,8 +23,11 @@ public static class AuditQueries
         return q.OrderByDescending(a => a.Id).Take(limit + 1).ToListAsync(ct);
     }
 
-    /// <summary>Entity types the audit log records, by CLR name (as in <see cref="AuditEntry.EntityType"/>), sorted.</summary>
+    /// <summary>
+    /// Entity types the audit log records, by CLR name (as in <see cref="AuditEntry.EntityType"/>), sorted: those whose
+    /// changes the interceptor records, and those whose admin actions are written explicitly (outbox retry/replay).
+    /// </summary>
     public static IReadOnlyList<string> AuditedTypes(CareLoopDbContext db) =>
         db.Model.GetEntityTypes().Where(t => !t.IsOwned() && AuditInterceptor.IsAuditedType(t.ClrType))
-            .Select(t => t.ClrType.Name).Distinct().Order(StringComparer.Ordinal).ToList();
+            .Select(t => t.ClrType.Name).Append(nameof(Outbox.OutboxMessage)).Distinct().Order(StringComparer.Ordinal).ToList();
 }
