@@ -263,8 +263,8 @@ public abstract class WebhookTests(ServerFixture fixture)
         var audit = await Server.WithDbAsync(db => db.AuditEntries.AsNoTracking()
             .Where(a => a.EntityType == nameof(OutboxMessage) && a.EntityId == message.Id.ToString()).OrderBy(a => a.Id).ToListAsync());
         Assert.Equal(["retried", "replayed"], audit.Select(a => a.Action));
-        Assert.Contains("\"dead\"", audit[0].Changes, StringComparison.Ordinal);
-        Assert.Contains("\"sent\"", audit[1].Changes, StringComparison.Ordinal);
+        Assert.Equal("{\"Status\":[\"Dead\",\"Pending\"]}", audit[0].Changes);
+        Assert.Equal("{\"Status\":[\"Sent\",\"Pending\"]}", audit[1].Changes);
         Assert.All(audit, a => Assert.StartsWith("apikey:", a.Actor, StringComparison.Ordinal));
         await (await admin.PostAsync("/api/v1/outbox/999999999/retry", null)).ExpectAsync(HttpStatusCode.NotFound);
         var integration = await Server.ClientAsync(Roles.Integration);

@@ -76,7 +76,8 @@ public sealed class OutboxAdmin(CareLoopDbContext db, TimeProvider clock, Outbox
                 EntityType = nameof(OutboxMessage), EntityId = id.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Changes = System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string?[]>
                 {
-                    ["status"] = [before?.ToString().ToLowerInvariant(), "pending"],
+                    // The same shape as the interceptor's entries: property name, enum names as stored.
+                    [nameof(OutboxMessage.Status)] = [before?.ToString(), nameof(OutboxStatus.Pending)],
                 }),
             });
             await db.SaveChangesAsync(ct);
