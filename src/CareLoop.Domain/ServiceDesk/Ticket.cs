@@ -21,6 +21,9 @@ public sealed class Ticket : Entity
     public TicketChannel Channel { get; set; }
     public TicketCategory Category { get; set; } = TicketCategory.Other;
     public TicketPriority Priority { get; set; } = TicketPriority.Normal;
+
+    /// <summary>The requester was a VIP when the ticket came in (their tickets are served first).</summary>
+    public bool Vip { get; set; }
     public TicketStatus Status { get; private set; } = TicketStatus.New;
     public string Subject { get; set; } = "";
     public List<string> Tags { get; set; } = [];

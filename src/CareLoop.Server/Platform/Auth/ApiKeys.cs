@@ -51,7 +51,7 @@ public sealed class ApiKeyAuthenticationHandler(
     /// <summary>How long a key lookup is cached: a revocation takes effect within this time on every instance.</summary>
     private TimeSpan CacheFor => TimeSpan.FromSeconds(configuration.GetValue("Auth:ApiKeyCacheSeconds", 10));
 
-    private sealed record CachedKey(byte[] Hash, string Role, Guid? MerchantId, Guid? CustomerId, bool Revoked);
+    private sealed record CachedKey(byte[] Hash, string Role, Guid? MerchantId, Guid? CustomerId, Guid? UserId, bool Revoked);
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -85,6 +85,7 @@ public sealed class ApiKeyAuthenticationHandler(
         };
         if (key.MerchantId is { } m) claims.Add(new Claim(CareLoopClaims.MerchantId, m.ToString()));
         if (key.CustomerId is { } c) claims.Add(new Claim(CareLoopClaims.CustomerId, c.ToString()));
+        if (key.UserId is { } u) claims.Add(new Claim(CareLoopClaims.UserId, u.ToString()));
         var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, SchemeName));
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
@@ -92,9 +93,9 @@ public sealed class ApiKeyAuthenticationHandler(
     private async Task<CachedKey?> LoadAsync(string keyId)
     {
         var k = await db.ApiKeys.AsNoTracking().Where(x => x.KeyId == keyId)
-            .Select(x => new { x.SecretHash, x.Role, x.MerchantId, x.CustomerId, x.RevokedAt })
+            .Select(x => new { x.SecretHash, x.Role, x.MerchantId, x.CustomerId, x.UserId, x.RevokedAt })
             .SingleOrDefaultAsync(Context.RequestAborted);
-        return k is null ? null : new CachedKey(k.SecretHash, k.Role, k.MerchantId, k.CustomerId, k.RevokedAt is not null && k.RevokedAt <= clock.GetUtcNow().UtcDateTime);
+        return k is null ? null : new CachedKey(k.SecretHash, k.Role, k.MerchantId, k.CustomerId, k.UserId, k.RevokedAt is not null && k.RevokedAt <= clock.GetUtcNow().UtcDateTime);
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
@@ -108,13 +109,13 @@ public sealed class ApiKeyAuthenticationHandler(
 /// <summary>Creates API keys (used by the CLI and the admin API). The token is shown once; only its hash is kept.</summary>
 public sealed class ApiKeyService(CareLoopDbContext db, TimeProvider clock, ILogger<ApiKeyService> log)
 {
-    public async Task<(ApiKey Key, string Token)> CreateAsync(string name, string role, Guid? merchantId, Guid? customerId, CancellationToken ct)
+    public async Task<(ApiKey Key, string Token)> CreateAsync(string name, string role, Guid? merchantId, Guid? customerId, CancellationToken ct, Guid? userId = null)
     {
         var (keyId, secret, token) = ApiKeyFormat.Generate();
         var key = new ApiKey
         {
             KeyId = keyId, SecretHash = ApiKeyFormat.Hash(secret), Name = name, Role = role,
-            MerchantId = merchantId, CustomerId = customerId, CreatedAt = clock.GetUtcNow().UtcDateTime,
+            MerchantId = merchantId, CustomerId = customerId, UserId = userId, CreatedAt = clock.GetUtcNow().UtcDateTime,
         };
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(ct);

@@ -62,6 +62,9 @@ public static class AuthSetup
             .AddPolicy(Policies.ReadCommerce, p => p.RequireRole(
                 Roles.Admin, Roles.Supervisor, Roles.Agent, Roles.Warehouse, Roles.Technician, Roles.Quality,
                 Roles.Merchant, Roles.Customer, Roles.Integration))
+            .AddPolicy(Policies.ServiceDesk, p => p.RequireRole(Roles.Admin, Roles.Supervisor, Roles.Agent))
+            .AddPolicy(Policies.SubmitTickets, p => p.RequireRole(Roles.Admin, Roles.Supervisor, Roles.Agent, Roles.Integration, Roles.Customer))
+            .AddPolicy(Policies.ReadTickets, p => p.RequireRole(Roles.Admin, Roles.Supervisor, Roles.Agent, Roles.Integration, Roles.Customer, Roles.Merchant))
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         return services;
     }

@@ -29,6 +29,15 @@ public static class CareLoopClaims
     public const string CustomerId = "careloop:customer";
     public const string ApiKeyId = "careloop:apikey";
 
+    /// <summary>The user a personal API key acts for (cookie sign-ins carry the user id as the name identifier).</summary>
+    public const string UserId = "careloop:user";
+
+    /// <summary>The signed-in user's id (a person, or a personal API key's user), or null for machine keys.</summary>
+    public static Guid? UserIdOf(System.Security.Claims.ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirst(UserId)?.Value, out var bound) ? bound
+        : user.FindFirst(ApiKeyId) is null && Guid.TryParse(user.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)?.Value, out var id) ? id
+        : null;
+
     /// <summary>How the audit log and <c>/api/v1/me</c> name a caller: <c>apikey:&lt;keyId&gt;</c> or <c>user:&lt;e-mail&gt;</c>.</summary>
     public static string ActorName(System.Security.Claims.ClaimsPrincipal user) =>
         user.FindFirst(ApiKeyId)?.Value is { } keyId ? "apikey:" + keyId
@@ -47,4 +56,10 @@ public static class Policies
     public const string Admin = "admin";
     /// <summary>Platform staff, merchants and customers reading commerce records (scoped to their own).</summary>
     public const string ReadCommerce = "read-commerce";
+    /// <summary>People working tickets: admins, supervisors and agents.</summary>
+    public const string ServiceDesk = "service-desk";
+    /// <summary>Who may open tickets: the desk, integrations (chat, e-mail, social gateways) and customers (their own).</summary>
+    public const string SubmitTickets = "submit-tickets";
+    /// <summary>Who may read tickets: the desk, integrations, and merchants and customers (their own).</summary>
+    public const string ReadTickets = "read-tickets";
 }

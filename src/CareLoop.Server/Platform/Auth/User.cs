@@ -33,6 +33,9 @@ public sealed class ApiKey
     public string Role { get; set; } = "";
     public Guid? MerchantId { get; set; }
     public Guid? CustomerId { get; set; }
+
+    /// <summary>Set for a personal key: the user it acts for (an agent's own token).</summary>
+    public Guid? UserId { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime? RevokedAt { get; set; }
     public DateTime? LastUsedAt { get; set; }

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using CareLoop.Domain.Commerce;
+using CareLoop.Domain.ServiceDesk;
+using CareLoop.Server.Modules.ServiceDesk;
 using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Api;
@@ -63,6 +65,17 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>, I
     public DbSet<StoredFile> Files => Set<StoredFile>();
     public DbSet<Notifications.NotificationTemplate> NotificationTemplates => Set<Notifications.NotificationTemplate>();
     public DbSet<Notifications.InAppNotification> InAppNotifications => Set<Notifications.InAppNotification>();
+    public DbSet<Ticket> Tickets => Set<Ticket>();
+    public DbSet<TicketMessage> TicketMessages => Set<TicketMessage>();
+    public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
+    public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
+    public DbSet<SupportGroup> SupportGroups => Set<SupportGroup>();
+    public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();
+    public DbSet<RoutingRule> RoutingRules => Set<RoutingRule>();
+    public DbSet<Macro> Macros => Set<Macro>();
+    public DbSet<SlaAlert> SlaAlerts => Set<SlaAlert>();
+    public DbSet<SlaOutcome> SlaOutcomes => Set<SlaOutcome>();
+    public DbSet<Counter> Counters => Set<Counter>();
 
     /// <summary>The Data Protection key ring shared by every instance (sign-in and antiforgery cookies).</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -95,6 +108,13 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>, I
             (ScopeCustomerId == null || c.Id == ScopeCustomerId) &&
             (ScopeMerchantId == null || Set<Order>().Any(o => o.CustomerId == c.Id && o.MerchantId == ScopeMerchantId)));
         builder.Entity<Merchant>().HasQueryFilter(m => ScopeMerchantId == null || m.Id == ScopeMerchantId);
+        builder.Entity<Ticket>().HasQueryFilter(t =>
+            (ScopeMerchantId == null || t.MerchantId == ScopeMerchantId) &&
+            (ScopeCustomerId == null || t.CustomerId == ScopeCustomerId));
+        if (IsPostgres)
+        {
+            builder.HasSequence<long>(TicketNumbers.Sequence).StartsAt(TicketNumbers.First);
+        }
         builder.Entity<Webhooks.WebhookSubscription>().HasQueryFilter(s => ScopeMerchantId == null || s.MerchantId == ScopeMerchantId);
     }
 

@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using CareLoop.Server.Components;
 using CareLoop.Server.Modules.Calendars;
 using CareLoop.Server.Modules.Commerce;
+using CareLoop.Server.Modules.ServiceDesk;
 using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Audit;
 using CareLoop.Server.Platform.Auth;
@@ -123,6 +124,7 @@ public static class CareLoopApp
         app.MapFiles();
         app.MapCalendars();
         app.MapCommerce();
+        app.MapServiceDesk();
 
         app.MapStaticAssets().AllowAnonymous();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
@@ -143,6 +145,7 @@ public static class CareLoopApp
         services.AddFiles();
         services.AddCalendars();
         services.AddCommerce();
+        services.AddServiceDesk();
         return services;
     }
 
@@ -154,6 +157,7 @@ public static class CareLoopApp
         var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
         await CalendarSeed.EnsureBuiltInsAsync(db, ct);
         await RoleSeed.EnsureRolesAsync(scope.ServiceProvider, ct);
+        await ServiceDeskSeed.EnsureAsync(db, ct);
         PlatformLog.DatabaseReady(scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("CareLoop.Platform"),
             db.IsPostgres ? "PostgreSQL" : "SQLite");
     }
