@@ -86,6 +86,24 @@ public sealed class CareLoopServer : IAsyncDisposable
         return token;
     }
 
+    /// <summary>
+    /// A person in <paramref name="role"/> (a new user) and a client acting as them through a personal API key, as an
+    /// agent's own token would.
+    /// </summary>
+    public async Task<(Guid UserId, HttpClient Client)> PersonAsync(string role, string displayName)
+    {
+        await using var scope = _app.Services.CreateAsyncScope();
+        var users = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.UserManager<User>>();
+        var email = $"{Guid.NewGuid():N}@people.test";
+        var user = new User { Id = Guid.CreateVersion7(), UserName = email, Email = email, DisplayName = displayName, CreatedAt = Clock.GetUtcNow().UtcDateTime };
+        var created = await users.CreateAsync(user, "Passw0rd-" + Guid.NewGuid().ToString("N")[..8]);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        Assert.True((await users.AddToRoleAsync(user, role)).Succeeded);
+        var (_, token) = await scope.ServiceProvider.GetRequiredService<ApiKeyService>()
+            .CreateAsync($"personal {displayName}", role, null, null, CancellationToken.None, user.Id);
+        return (user.Id, CreateClient(token));
+    }
+
     /// <summary>A client authenticated with a new API key for the role (and merchant or customer).</summary>
     public async Task<HttpClient> ClientAsync(string role, string? merchant = null, string? customer = null) =>
         CreateClient(await CreateApiKeyAsync(role, merchant, customer));

@@ -51,6 +51,7 @@ internal sealed class TicketMessageConfiguration : IEntityTypeConfiguration<Tick
     public void Configure(EntityTypeBuilder<TicketMessage> b)
     {
         b.ToTable("TicketMessages");
+        b.Property(x => x.Id).ValueGeneratedNever();
         b.Property(x => x.AuthorName).HasMaxLength(200);
         b.Property(x => x.Body).HasMaxLength(TicketMessage.MaxBodyLength);
         b.HasOne<Ticket>().WithMany().HasForeignKey(x => x.TicketId).OnDelete(DeleteBehavior.Cascade);
@@ -63,6 +64,8 @@ internal sealed class TicketEventConfiguration : IEntityTypeConfiguration<Ticket
     public void Configure(EntityTypeBuilder<TicketEvent> b)
     {
         b.ToTable("TicketEvents");
+        // Ids are set by the domain: entries added to a loaded ticket's timeline must be inserted, not updated.
+        b.Property(x => x.Id).ValueGeneratedNever();
         b.Property(x => x.Actor).HasMaxLength(200);
         b.Property(x => x.From).HasMaxLength(200);
         b.Property(x => x.To).HasMaxLength(200);

@@ -799,7 +799,6 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
             modelBuilder.Entity("CareLoop.Domain.ServiceDesk.TicketEvent", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("Actor")
@@ -847,7 +846,6 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
             modelBuilder.Entity("CareLoop.Domain.ServiceDesk.TicketMessage", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTime>("At")

@@ -790,7 +790,6 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
             modelBuilder.Entity("CareLoop.Domain.ServiceDesk.TicketEvent", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Actor")
@@ -838,7 +837,6 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
             modelBuilder.Entity("CareLoop.Domain.ServiceDesk.TicketMessage", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("At")

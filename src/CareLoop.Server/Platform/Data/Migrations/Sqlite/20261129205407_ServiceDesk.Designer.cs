@@ -11,7 +11,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteCareLoopDbContext))]
-    [Migration("20261129204750_ServiceDesk")]
+    [Migration("20261129205407_ServiceDesk")]
     partial class ServiceDesk
     {
         /// <inheritdoc />
@@ -793,7 +793,6 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
             modelBuilder.Entity("CareLoop.Domain.ServiceDesk.TicketEvent", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Actor")
@@ -841,7 +840,6 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
             modelBuilder.Entity("CareLoop.Domain.ServiceDesk.TicketMessage", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("At")

@@ -13,7 +13,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace CareLoop.Server.Platform.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresCareLoopDbContext))]
-    [Migration("20261129204801_ServiceDesk")]
+    [Migration("20261129205500_ServiceDesk")]
     partial class ServiceDesk
     {
         /// <inheritdoc />
@@ -802,7 +802,6 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
             modelBuilder.Entity("CareLoop.Domain.ServiceDesk.TicketEvent", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<string>("Actor")
@@ -850,7 +849,6 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
             modelBuilder.Entity("CareLoop.Domain.ServiceDesk.TicketMessage", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
                     b.Property<DateTime>("At")
