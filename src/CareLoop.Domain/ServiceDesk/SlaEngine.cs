@@ -279,13 +279,12 @@ public static class SlaEngine
         {
             status = used > targetSpan ? SlaMetricStatus.Breached : SlaMetricStatus.Met;
         }
-        else if (counting)
-        {
-            status = breachedAt is { } b && now >= b ? SlaMetricStatus.Breached : SlaMetricStatus.Active;
-        }
         else
         {
-            status = used > targetSpan ? SlaMetricStatus.Breached : SlaMetricStatus.Paused;
+            // A running run is breached once its target is used up, whether it counts now or is paused (a run paused
+            // with exactly its target used is breached, as it was just before the pause).
+            status = breachedAt is { } b && now >= b ? SlaMetricStatus.Breached
+                : counting ? SlaMetricStatus.Active : SlaMetricStatus.Paused;
         }
         var atRisk = run.StoppedAt is null && status != SlaMetricStatus.Breached && used >= riskSpan;
         return new SlaOccurrence(run.Metric, run.Occurrence, target.Minutes, target.Calendar, status, run.StartedAt, run.StoppedAt,

@@ -78,11 +78,15 @@ public sealed class Ticket : Entity
         return e;
     }
 
-    /// <summary>Records the creation (and the customer's first message, when there is one).</summary>
+    /// <summary>
+    /// Records the creation (and the customer's first message, when there is one). Only a public customer message is
+    /// linked: it is what starts the first-reply SLA (an agent logging a call, or a note, does not).
+    /// </summary>
     public void Open(DateTime at, string actor, TicketMessage? firstMessage)
     {
         CreatedAt = at;
-        Record(TicketEventKind.Created, at, actor, to: Status.ToString(), messageId: firstMessage?.Id);
+        var customerMessage = firstMessage is { AuthorKind: AuthorKind.Customer, Visibility: MessageVisibility.Public } ? firstMessage.Id : (Guid?)null;
+        Record(TicketEventKind.Created, at, actor, to: Status.ToString(), messageId: customerMessage);
         Raise(new TicketCreated(Id, Number, CustomerId, MerchantId, Channel, Category, Priority));
     }
 
