@@ -97,7 +97,7 @@ public abstract class TicketApiTests(ServerFixture fixture)
         await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "solved" }))).ExpectAsync(HttpStatusCode.OK);
         await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "closed" }))).ExpectAsync(HttpStatusCode.OK);
         var illegal = await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "open" }))).ExpectAsync(HttpStatusCode.Conflict);
-        Assert.Equal("closed", illegal!["status"]!.GetValue<string>());
+        Assert.Equal("closed", illegal!["currentStatus"]!.GetValue<string>());
         Assert.Empty(illegal["allowed"]!.AsArray());
 
         // A reply to a closed ticket opens a follow-up linked to it.

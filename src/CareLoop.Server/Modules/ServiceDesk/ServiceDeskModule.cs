@@ -27,6 +27,11 @@ public static class ServiceDeskModule
         services.AddScoped<Platform.Files.IFileRecordAccess, TicketFileAccess>();
         services.AddDomainEventHandler<TicketCreated, TicketNotifications>();
         services.AddDomainEventHandler<TicketMessageAdded, TicketNotifications>();
+        services.AddSingleton<TicketFeed>();
+        services.AddDomainEventHandler<TicketCreated, TicketFeedPublisher>();
+        services.AddDomainEventHandler<TicketStatusChanged, TicketFeedPublisher>();
+        services.AddDomainEventHandler<TicketAssigned, TicketFeedPublisher>();
+        services.AddDomainEventHandler<TicketMessageAdded, TicketFeedPublisher>();
         services.AddNotificationTemplate(ServiceDeskTemplates.RepliedMessage);
         services.AddNotificationTemplate(ServiceDeskTemplates.EscalatedMessage);
         services.AddSetting(ServiceDeskSettings.AutoClose);

@@ -197,7 +197,7 @@ public sealed class TicketActions(
         }
         if (TicketLifecycle.IsUnsolved(ticket.Status))
         {
-            return new(null, Problems.Status(409, "Only a solved or closed ticket can be rated.", new Dictionary<string, object?> { ["status"] = Wire(ticket.Status) }));
+            return new(null, Problems.Status(409, "Only a solved or closed ticket can be rated.", new Dictionary<string, object?> { ["currentStatus"] = Wire(ticket.Status) }));
         }
         ticket.Rate(body.Rating!.Value, string.IsNullOrWhiteSpace(body.Comment) ? null : body.Comment.Trim(), clock.GetUtcNow().UtcDateTime, db.ActorName);
         return await SaveAsync(ticket, ct);
@@ -277,8 +277,8 @@ public sealed class TicketActions(
 
     public static IResult Conflict(TicketStatus from, TicketStatus to, string detail) => Problems.Status(409, detail, new Dictionary<string, object?>
     {
-        ["status"] = Wire(from),
-        ["requested"] = Wire(to),
+        ["currentStatus"] = Wire(from),
+        ["requestedStatus"] = Wire(to),
         ["allowed"] = TicketLifecycle.AllowedFrom(from).Select(Wire).ToArray(),
     });
 
