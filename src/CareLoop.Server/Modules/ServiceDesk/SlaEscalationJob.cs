@@ -120,13 +120,7 @@ public sealed class SlaEscalationJob(IServiceScopeFactory scopes, TimeProvider c
             await sla.MatchPolicyAsync(ticket, tier, now, actor, ct);
             actions.Add("raise_priority");
         }
-        if (escalation.ReassignGroupId is { } target && target != ticket.GroupId && await db.SupportGroups.AnyAsync(g => g.Id == target, ct))
-        {
-            ticket.Assign(target, null, now, actor, $"sla_{metric}");
-            var tier = await db.Customers.IgnoreQueryFilters().Where(c => c.Id == ticket.CustomerId).Select(c => c.Tier).SingleAsync(ct);
-            await sp.GetRequiredService<TicketRouter>().RouteAsync(ticket, tier, ct);
-            actions.Add("reassign_group");
-        }
+        // The supervisor of the group the ticket breached in (before any reassignment).
         if (escalation.NotifySupervisor && ticket.GroupId is { } groupId
             && await db.SupportGroups.Where(g => g.Id == groupId).Select(g => g.SupervisorId).SingleOrDefaultAsync(ct) is { } supervisor)
         {
@@ -145,6 +139,13 @@ public sealed class SlaEscalationJob(IServiceScopeFactory scopes, TimeProvider c
                 Channels = [NotificationChannel.InApp, NotificationChannel.Email],
             }, ct);
             actions.Add("notify_supervisor");
+        }
+        if (escalation.ReassignGroupId is { } target && target != ticket.GroupId && await db.SupportGroups.AnyAsync(g => g.Id == target, ct))
+        {
+            ticket.Assign(target, null, now, actor, $"sla_{metric}");
+            var tier = await db.Customers.IgnoreQueryFilters().Where(c => c.Id == ticket.CustomerId).Select(c => c.Tier).SingleAsync(ct);
+            await sp.GetRequiredService<TicketRouter>().RouteAsync(ticket, tier, ct);
+            actions.Add("reassign_group");
         }
         if (actions.Count > 0)
         {
