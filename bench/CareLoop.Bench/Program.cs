@@ -9,6 +9,8 @@ using CareLoop.Bench;
 //   import-cli [--orders N]       bulk order import through `careloop import orders file.jsonl` (records/s)
 //   demo [--orders N]             the demo generator through the bulk path (orders/s)
 //   outbox [--orders N]           N webhook events committed and delivered signed to a loopback receiver (deliveries/s)
+//   tickets-api [--clients 32] [--seconds 15]   ticket intake over HTTP, then GET /api/v1/me the same way
+//   desk-scale [--tickets N]      N open tickets: queue p99, escalation scan pass, search p99, server RSS
 //   [--db postgres]               run the import benchmarks on PostgreSQL (CARELOOP_POSTGRES)
 var verb = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "";
 if (args.Contains("--smoke"))
@@ -23,6 +25,7 @@ return verb switch
     "import-cli" => await ImportBench.CliAsync(ImportBench.Options.Parse(args)),
     "demo" => await ImportBench.DemoAsync(ImportBench.Options.Parse(args)),
     "outbox" => await OutboxBench.RunAsync(ImportBench.Options.Parse(args, 20_000).Orders, ImportBench.Options.Parse(args).Database),
+    "tickets-api" => await DeskBench.TicketsApiAsync(ImportBench.Options.Parse(args), IntArg(args, "--clients", 32), TimeSpan.FromSeconds(IntArg(args, "--seconds", 15))),
     _ => Usage(),
 };
 
@@ -30,6 +33,12 @@ static int RunCalendar(string[] args)
 {
     BenchmarkRunner.Run<CalendarBenchmarks>(args: args.Where(a => a != "calendar").ToArray());
     return 0;
+}
+
+static int IntArg(string[] args, string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
 }
 
 static int Usage()

@@ -34,7 +34,8 @@ public abstract class SettingsTests(ServerFixture fixture)
         var keys = list!["items"]!.AsArray().Select(s => s!["key"]!.GetValue<string>()).ToList();
         Assert.Equal(
             [SettingKeys.FilesOrphanRetentionHours, SettingKeys.NotificationQuietHours, SettingKeys.OutboxMaxAttempts,
-             SettingKeys.OutboxSentRetentionDays, SettingKeys.DefaultCalendar, SettingKeys.PlatformTimeZone],
+             SettingKeys.OutboxSentRetentionDays, SettingKeys.DefaultCalendar, SettingKeys.PlatformTimeZone,
+             CareLoop.Server.Modules.ServiceDesk.ServiceDeskSettings.AutoCloseDays],
             keys);
         var orphans = Item(list, SettingKeys.FilesOrphanRetentionHours);
         Assert.Equal("24", orphans["value"]!.GetValue<string>());

@@ -28,8 +28,9 @@ public static class DataServices
         else
         {
             Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
+            services.AddSingleton<SqliteWriteGate>();
             services.AddDbContext<CareLoopDbContext, SqliteCareLoopDbContext>((sp, o) =>
-                ConfigureSqlite(o, options.ConnectionString).AddInterceptors(Interceptors(sp)),
+                ConfigureSqlite(o, options.ConnectionString).AddInterceptors(Interceptors(sp)).AddInterceptors(sp.GetRequiredService<SqliteWriteGate>()),
                 optionsLifetime: ServiceLifetime.Singleton);
         }
         return services;
@@ -110,10 +111,14 @@ internal sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Di
         return Task.CompletedTask;
     }
 
+    /// <summary>Pooled native handles that already have the pragmas (they stick to the handle, not to the pooled wrapper).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Configured = [];
+
     private static void Apply(System.Data.Common.DbConnection connection)
     {
-        if (connection is SqliteConnection)
+        if (connection is SqliteConnection sqlite && sqlite.Handle is { } handle && !Configured.TryGetValue(handle, out _))
         {
+            Configured.AddOrUpdate(handle, handle);
             using var cmd = connection.CreateCommand();
             cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
             cmd.ExecuteNonQuery();

@@ -1,0 +1,93 @@
+using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace CareLoop.Server.Platform.Data;
+
+/// <summary>
+/// SQLite allows one writer at a time. Left to SQLite, concurrent writers wait in its busy handler, which sleeps in
+/// growing steps (up to 100 ms) while the lock may already be free: under load most time is spent asleep. This gate
+/// queues this process's write transactions in memory instead (FIFO, woken the moment the previous one ends).
+/// Other processes (the CLI) still meet SQLite's own lock and busy timeout. A transaction that is never ended is
+/// released when its connection closes; a waiter gives up the gate after <see cref="MaxWait"/> and falls back to
+/// SQLite's locking, so a mistake here can slow writes but never deadlock them. See ADR 14.
+/// </summary>
+public sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionInterceptor
+{
+    public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConditionalWeakTable<DbConnection, object> _holders = [];
+
+    public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(
+        DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
+    {
+        if (await _gate.WaitAsync(MaxWait, cancellationToken))
+        {
+            _holders.AddOrUpdate(connection, this);
+        }
+        return result;
+    }
+
+    public override InterceptionResult<DbTransaction> TransactionStarting(DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
+    {
+        if (_gate.Wait(MaxWait))
+        {
+            _holders.AddOrUpdate(connection, this);
+        }
+        return result;
+    }
+
+    public override Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(ConnectionOf(transaction, eventData));
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Release(ConnectionOf(transaction, eventData));
+
+    public override Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(ConnectionOf(transaction, eventData));
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Release(ConnectionOf(transaction, eventData));
+
+    public override Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Action is "Commit" or "Rollback")
+        {
+            Release(ConnectionOf(transaction, eventData));
+        }
+        return Task.CompletedTask;
+    }
+
+    public override void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData)
+    {
+        if (eventData.Action is "Commit" or "Rollback")
+        {
+            Release(ConnectionOf(transaction, eventData));
+        }
+    }
+
+    // A transaction disposed without commit or rollback ends when its connection closes.
+    public Task ConnectionClosedAsync(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        Release(connection);
+        return Task.CompletedTask;
+    }
+
+    public void ConnectionClosed(DbConnection connection, ConnectionEndEventData eventData) => Release(connection);
+
+    private static DbConnection? ConnectionOf(DbTransaction transaction, TransactionEventData eventData) =>
+        eventData.Context is { } context ? Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetDbConnection(context.Database) : transaction.Connection;
+
+    private void Release(DbConnection? connection)
+    {
+        if (connection is not null && _holders.Remove(connection))
+        {
+            _gate.Release();
+        }
+    }
+}
