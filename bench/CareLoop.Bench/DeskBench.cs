@@ -132,3 +132,199 @@ public static class DeskBench
         return 0;
     }
 }
+
+/// <summary>
+/// The desk at scale: N open tickets bulk-loaded over 20 groups, then the escalation scan in process, and the queue
+/// (and search) against a separate server process whose memory is read from /proc.
+/// </summary>
+public static class DeskScaleBench
+{
+    private static string F(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
+
+    public static readonly string[] Subjects =
+    [
+        "快递三天没动了", "申请退款一直没到账", "收到的商品有破损", "发错货了，颜色不对", "安装师傅没有按时上门", "发票抬头开错了",
+        "退货运费谁承担", "电水壶用了两天就不加热", "价格保护申请", "物流显示已签收但没收到", "退款进度查询", "换货申请", "维修进度",
+        "客服态度差投诉", "少发了一件", "会员积分没到账", "iPhone 15 屏幕有坏点", "洗衣机噪音很大", "空调不制冷", "优惠券无法使用",
+    ];
+
+    public static async Task<int> RunAsync(ImportBench.Options o, int tickets)
+    {
+        var folder = Directory.CreateTempSubdirectory("careloop-bench-").FullName;
+        var options = ImportBench.ServerOptionsFor(o, folder);
+        var app = CareLoopApp.Build(options, configure: b =>
+        {
+            b.Logging.SetMinimumLevel(LogLevel.Warning);
+            b.Configuration["RateLimits:Enabled"] = "false";
+            b.Configuration["Jobs:Enabled"] = "false";
+        });
+        await CareLoopApp.PrepareDatabaseAsync(app.Services);
+        await app.StartAsync();
+        var rng = new Random(42);
+        var now = DateTime.UtcNow;
+        var load = Stopwatch.StartNew();
+        List<Guid> customers;
+        List<Guid> groups;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+            var cs = Enumerable.Range(0, 10_000).Select(i => new Customer
+            {
+                ExternalId = F($"C-SCALE-{i}"), Name = F($"顾客{i}"), Phone = F($"139{i:D8}"), CreatedAt = now, UpdatedAt = now,
+                Tier = i % 20 == 0 ? CustomerTier.Vip : CustomerTier.Regular,
+            }).ToList();
+            var gs = Enumerable.Range(0, 20).Select(i => new SupportGroup { Code = F($"scale-{i}"), Name = F($"Group {i}"), CreatedAt = now, UpdatedAt = now }).ToList();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await new BulkInserter(db).InsertAsync(cs, default);
+            await new BulkInserter(db).InsertAsync(gs, default);
+            await tx.CommitAsync();
+            customers = cs.Select(c => c.Id).ToList();
+            groups = gs.Select(g => g.Id).ToList();
+        }
+        TicketStatus[] statuses = [TicketStatus.New, TicketStatus.Open, TicketStatus.Open, TicketStatus.Pending, TicketStatus.OnHold];
+        const int chunk = 20_000;
+        for (var start = 0; start < tickets; start += chunk)
+        {
+            var rows = new List<Ticket>(chunk);
+            for (var i = start; i < Math.Min(tickets, start + chunk); i++)
+            {
+                var created = now.AddMinutes(-rng.Next(0, 60 * 24 * 30));
+                var t = new Ticket
+                {
+                    Number = 1_000_000 + i, CustomerId = customers[rng.Next(customers.Count)], Channel = (TicketChannel)rng.Next(8),
+                    Category = (TicketCategory)rng.Next(14), Priority = (TicketPriority)rng.Next(4), Subject = Subjects[rng.Next(Subjects.Length)],
+                    CreatedAt = created, UpdatedAt = created, LastActivityAt = created,
+                };
+                t.Assign(groups[i % groups.Count], null, created, "bench");
+                var status = statuses[rng.Next(statuses.Length)];
+                if (status != TicketStatus.New) t.ChangeStatus(status, created, "bench");
+                t.SlaDueAt = status == TicketStatus.Pending ? null : now.AddMinutes(rng.Next(1, 60 * 24 * 30));
+                t.SlaNextCheckAt = t.SlaDueAt is { } due ? due.AddMinutes(-30) : null;
+                t.ClearEvents();
+                rows.Add(t);
+            }
+            await using var scope = app.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+            await using var tx = await db.Database.BeginTransactionAsync();
+            await new BulkInserter(db).InsertAsync(rows, default);
+            await tx.CommitAsync();
+        }
+        load.Stop();
+        Console.WriteLine(F($"desk-scale [{o.Database}]: loaded {tickets} open tickets over {groups.Count} groups in {load.Elapsed.TotalSeconds:0} s"));
+
+        // The scan: 100 real tickets whose history is an hour old (their 5-minute chat SLA breached), among N open ones.
+        var token = (await Scoped(app, sp => sp.GetRequiredService<ApiKeyService>().CreateAsync("bench", Roles.Admin, null, null, default))).Token;
+        using (var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) })
+        {
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            for (var i = 0; i < 100; i++)
+            {
+                var body = F($$"""{"channel":"chat","customer":{"externalId":"C-SCALE-{{i}}"},"subject":"在线咨询 {{i}}","message":"快递什么时候到？"}""");
+                (await http.PostAsync("/api/v1/tickets", new StringContent(body, Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+            }
+        }
+        await Scoped(app, async sp =>
+        {
+            var db = sp.GetRequiredService<CareLoopDbContext>();
+            var ids = await db.Tickets.Where(t => t.Channel == TicketChannel.Chat && t.Number < 1_000_000).Select(t => t.Id).ToListAsync();
+            await db.TicketEvents.Where(e => ids.Contains(e.TicketId)).ExecuteUpdateAsync(s => s.SetProperty(e => e.At, e => e.At.AddHours(-1)));
+            await db.Tickets.Where(t => ids.Contains(t.Id)).ExecuteUpdateAsync(s => s.SetProperty(t => t.SlaNextCheckAt, now.AddHours(-1)));
+            return 0;
+        });
+        var job = ActivatorUtilities.CreateInstance<SlaEscalationJob>(app.Services);
+        var pass = Stopwatch.StartNew();
+        await job.RunAsync(new JobRunContext(SlaEscalationJob.Name, DateTime.UtcNow, JobTrigger.Manual, 0), default);
+        pass.Stop();
+        var alerts = await Scoped(app, sp => sp.GetRequiredService<CareLoopDbContext>().SlaAlerts.CountAsync());
+        var empty = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            var w = Stopwatch.StartNew();
+            await job.RunAsync(new JobRunContext(SlaEscalationJob.Name, DateTime.UtcNow, JobTrigger.Manual, 0), default);
+            empty.Add(w.Elapsed.TotalMilliseconds);
+        }
+        Console.WriteLine(F($"  escalation scan: a pass over 100 due tickets (firing {alerts} alerts) {pass.Elapsed.TotalMilliseconds:0} ms; a pass with nothing due {empty.Order().ElementAt(10):0.0} ms median, {empty.Max():0.0} ms max"));
+        var agentToken = (await Scoped(app, sp => sp.GetRequiredService<ApiKeyService>().CreateAsync("bench-agent", Roles.Agent, null, null, default))).Token;
+        await app.StopAsync();
+        await app.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        // A separate server process on the loaded database: queue latency and its memory.
+        var port = FreePort();
+        var dll = Path.Combine(AppContext.BaseDirectory, "careloop.dll");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { dll, "serve", "--urls", F($"http://127.0.0.1:{port}"), "--data", folder, "--no-demo" }) psi.ArgumentList.Add(a);
+        if (o.Database == DatabaseProvider.Postgres)
+        {
+            psi.ArgumentList.Add("--db");
+            psi.ArgumentList.Add("postgres");
+            psi.Environment["CARELOOP_POSTGRES"] = options.PostgresConnectionString;
+        }
+        psi.Environment["Jobs__Enabled"] = "false";
+        psi.Environment["RateLimits__Enabled"] = "false";
+        using var server = Process.Start(psi)!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(F($"http://127.0.0.1:{port}")) };
+            for (var i = 0; i < 240; i++)
+            {
+                try { if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) break; } catch (HttpRequestException) { }
+                await Task.Delay(500);
+            }
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", agentToken);
+            var queue = (await TimeAsync(http, 600, i => F($"/api/v1/tickets?group={groups[i % groups.Count]}&limit=50")))!;
+            var all = (await TimeAsync(http, 300, _ => "/api/v1/tickets?limit=50"))!;
+            var me = (await TimeAsync(http, 600, _ => "/api/v1/me"))!;
+            Console.WriteLine(F($"  queue (a group's open tickets by SLA due, first 50): p50 {queue.P50:0.0} ms, p99 {queue.P99:0.0} ms; all groups: p50 {all.P50:0.0} ms, p99 {all.P99:0.0} ms; trivial /api/v1/me p99 {me.P99:0.0} ms"));
+            var search = await TimeAsync(http, 300, i => "/api/v1/tickets/search?q=" + Uri.EscapeDataString(i % 2 == 0 ? "退款" : "快递") + "&limit=50", allowMissing: true);
+            if (search is not null)
+            {
+                Console.WriteLine(F($"  search for a two-character term (退款 / 快递): p50 {search.P50:0.0} ms, p99 {search.P99:0.0} ms"));
+            }
+            var rss = File.ReadAllLines(F($"/proc/{server.Id}/status")).First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            Console.WriteLine(F($"  server process memory after serving: {rss.Split(':')[1].Trim()}"));
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            await server.WaitForExitAsync();
+        }
+        Directory.Delete(folder, recursive: true);
+        return 0;
+    }
+
+    private static async Task<T> Scoped<T>(WebApplication app, Func<IServiceProvider, Task<T>> work)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider);
+    }
+
+    private static int FreePort()
+    {
+        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    private static async Task<DeskBench.LoadResult?> TimeAsync(HttpClient http, int n, Func<int, string> url, bool allowMissing = false)
+    {
+        var times = new List<double>(n);
+        for (var i = -20; i < n; i++)
+        {
+            var w = Stopwatch.GetTimestamp();
+            using var response = await http.GetAsync(url(i + 20));
+            if (allowMissing && response.StatusCode == System.Net.HttpStatusCode.NotFound) return null;
+            response.EnsureSuccessStatusCode();
+            await response.Content.ReadAsByteArrayAsync();
+            if (i >= 0) times.Add(Stopwatch.GetElapsedTime(w).TotalMilliseconds);
+        }
+        var sorted = times.Order().ToArray();
+        return new DeskBench.LoadResult(n, times.Sum() / 1000, DeskBench.Percentile(sorted, 0.5), DeskBench.Percentile(sorted, 0.99));
+    }
+}

@@ -26,6 +26,7 @@ return verb switch
     "demo" => await ImportBench.DemoAsync(ImportBench.Options.Parse(args)),
     "outbox" => await OutboxBench.RunAsync(ImportBench.Options.Parse(args, 20_000).Orders, ImportBench.Options.Parse(args).Database),
     "tickets-api" => await DeskBench.TicketsApiAsync(ImportBench.Options.Parse(args), IntArg(args, "--clients", 32), TimeSpan.FromSeconds(IntArg(args, "--seconds", 15))),
+    "desk-scale" => await DeskScaleBench.RunAsync(ImportBench.Options.Parse(args), IntArg(args, "--tickets", 1_000_000)),
     _ => Usage(),
 };
 
