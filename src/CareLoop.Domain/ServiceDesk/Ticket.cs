@@ -151,6 +151,10 @@ public sealed class Ticket : Entity
         {
             Raise(new TicketMessageAdded(Id, Number, CustomerId, message.Id, message.AuthorKind));
         }
+        else
+        {
+            Raise(new TicketNoteAdded(Id, Number, message.Id));
+        }
     }
 
     public void ChangePriority(TicketPriority to, DateTime at, string actor, string? reason = null)
@@ -351,5 +355,8 @@ public sealed record TicketCreated(Guid TicketId, long Number, Guid CustomerId, 
 public sealed record TicketStatusChanged(Guid TicketId, long Number, TicketStatus From, TicketStatus To) : IDomainEvent;
 
 public sealed record TicketMessageAdded(Guid TicketId, long Number, Guid CustomerId, Guid MessageId, AuthorKind AuthorKind) : IDomainEvent;
+
+/// <summary>An internal note was added (the customer is not told; search indexes it for the desk).</summary>
+public sealed record TicketNoteAdded(Guid TicketId, long Number, Guid MessageId) : IDomainEvent;
 
 public sealed record TicketAssigned(Guid TicketId, long Number, Guid? AssigneeId, Guid? GroupId) : IDomainEvent;

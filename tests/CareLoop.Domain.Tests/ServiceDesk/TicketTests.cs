@@ -206,9 +206,10 @@ public sealed class TicketTests
         Assert.Equal(ticket.Id, note.TicketId);
         Assert.Equal(note.Id, ticket.Events[1].MessageId);
         Assert.Equal(M(6), ticket.LastActivityAt);
-        var raised = Assert.IsType<TicketMessageAdded>(Assert.Single(ticket.PendingEvents()));
+        var raised = Assert.Single(ticket.PendingEvents().OfType<TicketMessageAdded>());
         Assert.Equal(reply.Id, raised.MessageId);
         Assert.Equal(AuthorKind.Bot, raised.AuthorKind);
+        Assert.Equal(note.Id, Assert.Single(ticket.PendingEvents().OfType<TicketNoteAdded>()).MessageId);
     }
 
     [Fact]

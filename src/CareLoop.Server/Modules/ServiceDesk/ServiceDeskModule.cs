@@ -37,6 +37,7 @@ public static class ServiceDeskModule
         services.AddSetting(ServiceDeskSettings.AutoClose);
         services.AddScheduledJob<SlaEscalationJob>(SlaEscalationJob.Name, JobSchedule.Every(TimeSpan.FromSeconds(30)));
         services.AddScheduledJob<AutoCloseJob>(AutoCloseJob.Name, JobSchedule.Every(TimeSpan.FromHours(1)));
+        services.AddTicketSearch();
         return services;
     }
 
@@ -45,6 +46,7 @@ public static class ServiceDeskModule
         var tickets = app.MapGroup("/api/v1/tickets").WithTags("Service desk");
         tickets.MapPost("/", Create).RequireAuthorization(Policies.SubmitTickets).Idempotent();
         tickets.MapGet("/", List).RequireAuthorization(Policies.ReadTickets);
+        app.MapTicketSearch();
         tickets.MapGet("/{id}", Get).RequireAuthorization(Policies.ReadTickets);
         tickets.MapGet("/{id}/sla", GetSla).RequireAuthorization(Policies.ReadTickets);
         tickets.MapGet("/{id}/messages", Messages).RequireAuthorization(Policies.ReadTickets);

@@ -68,6 +68,7 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>, I
     public DbSet<Ticket> Tickets => Set<Ticket>();
     public DbSet<TicketMessage> TicketMessages => Set<TicketMessage>();
     public DbSet<TicketEvent> TicketEvents => Set<TicketEvent>();
+    public DbSet<TicketSearchDocument> TicketSearch => Set<TicketSearchDocument>();
     public DbSet<SlaPolicy> SlaPolicies => Set<SlaPolicy>();
     public DbSet<SupportGroup> SupportGroups => Set<SupportGroup>();
     public DbSet<AgentProfile> AgentProfiles => Set<AgentProfile>();

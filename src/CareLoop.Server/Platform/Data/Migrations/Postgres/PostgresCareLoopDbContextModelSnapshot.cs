@@ -1287,6 +1287,29 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
                     b.ToTable("SupportGroups", (string)null);
                 });
 
+            modelBuilder.Entity("CareLoop.Server.Modules.ServiceDesk.TicketSearchDocument", b =>
+                {
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("Number")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Tokens")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("TicketId");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.ToTable("TicketSearch", (string)null);
+                });
+
             modelBuilder.Entity("CareLoop.Server.Platform.Api.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2457,6 +2480,15 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
                     b.HasOne("CareLoop.Server.Modules.ServiceDesk.SupportGroup", null)
                         .WithMany()
                         .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CareLoop.Server.Modules.ServiceDesk.TicketSearchDocument", b =>
+                {
+                    b.HasOne("CareLoop.Domain.ServiceDesk.Ticket", null)
+                        .WithOne()
+                        .HasForeignKey("CareLoop.Server.Modules.ServiceDesk.TicketSearchDocument", "TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

@@ -1278,6 +1278,29 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
                     b.ToTable("SupportGroups", (string)null);
                 });
 
+            modelBuilder.Entity("CareLoop.Server.Modules.ServiceDesk.TicketSearchDocument", b =>
+                {
+                    b.Property<Guid>("TicketId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Number")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tokens")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("TicketId");
+
+                    b.HasIndex("Number")
+                        .IsUnique();
+
+                    b.ToTable("TicketSearch", (string)null);
+                });
+
             modelBuilder.Entity("CareLoop.Server.Platform.Api.IdempotencyRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -2430,6 +2453,15 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
                     b.HasOne("CareLoop.Server.Modules.ServiceDesk.SupportGroup", null)
                         .WithMany()
                         .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("CareLoop.Server.Modules.ServiceDesk.TicketSearchDocument", b =>
+                {
+                    b.HasOne("CareLoop.Domain.ServiceDesk.Ticket", null)
+                        .WithOne()
+                        .HasForeignKey("CareLoop.Server.Modules.ServiceDesk.TicketSearchDocument", "TicketId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
