@@ -31,6 +31,7 @@ public sealed class DeskPagesTests(ServerFixture server) : IClassFixture<ServerF
         // A fresh ticket's first reply is due within the policy's target: "剩余 …" in the SLA column.
         await Expect(row.Locator(".sla-due")).ToContainTextAsync(new Regex("剩余 \\d+"));
         await Expect(row.Locator(".ticket-status")).ToHaveTextAsync("新建");
+        await ScreenshotAsync(page, "desk-queue.png");
 
         await row.Locator("a.ticket-link").ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex($"/desk/tickets/{ticket.Number}$"));
@@ -51,6 +52,7 @@ public sealed class DeskPagesTests(ServerFixture server) : IClassFixture<ServerF
         await page.ClickAsync("#reply-send-solved");
         await Expect(page.Locator("#ticket-status")).ToHaveTextAsync("已解决");
         await Expect(page.Locator("#conversation .message")).ToHaveCountAsync(3);
+        await ScreenshotAsync(page, "desk-ticket.png");
 
         // Solved tickets leave the default (unsolved) queue.
         await page.ClickAsync("#ticket-back");
@@ -130,5 +132,13 @@ public sealed class DeskPagesTests(ServerFixture server) : IClassFixture<ServerF
 
         await page.GotoAsync("/desk/macros");
         await Expect(page.GetByText(Denied)).ToBeVisibleAsync();
+    }
+
+    /// <summary>Screenshots for a person to look at go to a temp folder (never into the repository).</summary>
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "careloop-screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = true });
     }
 }

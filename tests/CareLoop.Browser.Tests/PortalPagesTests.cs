@@ -35,6 +35,7 @@ public sealed class PortalPagesTests(ServerFixture server) : IClassFixture<Serve
         await page.SetInputFilesAsync("#portal-photos", new FilePayload { Name = "screen.png", MimeType = "image/png", Buffer = DeskSteps.Png() });
         var draft = page.Locator("#portal-draft-photos img.attachment-thumb");
         await Expect(draft).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "portal-new-390.png");
         await AssertNoHorizontalScrollAsync(page);
         await page.ClickAsync("#portal-submit");
 
@@ -48,6 +49,7 @@ public sealed class PortalPagesTests(ServerFixture server) : IClassFixture<Serve
         await Expect(thumb).ToHaveAttributeAsync("src", new Regex(@"^/api/v1/files/[0-9a-f-]+/thumbnail$"));
         await page.WaitForFunctionAsync("img => img.complete && img.naturalWidth > 0", await thumb.ElementHandleAsync());
         await AssertNoHorizontalScrollAsync(page);
+        await ScreenshotAsync(page, "portal-ticket-390.png");
 
         // The agent answers: the page shows it without reloading.
         await _desk.AgentReplyAsync(number, "您好，已为您登记换新，请保持电话畅通。");
@@ -66,6 +68,7 @@ public sealed class PortalPagesTests(ServerFixture server) : IClassFixture<Serve
         await Expect(page.Locator("#csat-comment")).ToHaveTextAsync("处理很快，谢谢！");
         await Expect(page.Locator("#rate-stars")).ToHaveCountAsync(0);
         await AssertNoHorizontalScrollAsync(page);
+        await ScreenshotAsync(page, "portal-rated-390.png");
 
         // The list shows the request with its status.
         await GotoInteractiveAsync(page, "/portal/tickets");
@@ -106,5 +109,13 @@ public sealed class PortalPagesTests(ServerFixture server) : IClassFixture<Serve
         await page.GotoAsync("/portal/tickets/new");
         await Expect(page.GetByText(Denied)).ToBeVisibleAsync();
         await Expect(page.Locator("#portal-form")).ToHaveCountAsync(0);
+    }
+
+    /// <summary>Screenshots for a person to look at go to a temp folder (never into the repository).</summary>
+    private static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "careloop-screenshots");
+        Directory.CreateDirectory(folder);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name), FullPage = true });
     }
 }
