@@ -118,6 +118,37 @@ public sealed class DeskPagesTests(ServerFixture server) : IClassFixture<ServerF
     }
 
     [Fact]
+    public async Task Supervisor_CreatesEditsAndDeletesAMacro()
+    {
+        await using var context = await server.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, "supervisor", "/desk/macros");
+
+        await page.ClickAsync("#macro-save");
+        await Expect(page.Locator("#macro-form")).ToContainTextAsync("请输入名称");
+        await Expect(page.Locator("#macro-form")).ToContainTextAsync("请输入中文内容");
+
+        var name = DeskSteps.Unique("致歉");
+        await page.FillAsync("#macro-name", name);
+        await page.FillAsync("#macro-body-zh", "{{customer.name}} 您好，非常抱歉给您带来不便。");
+        await page.Locator(".macro-status").ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item").Filter(new() { HasTextString = "待客户回复" }).ClickAsync();
+        await Expect(page.Locator(".mud-popover-open")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".macro-status input")).ToHaveValueAsync("待客户回复");
+        await page.ClickAsync("#macro-save");
+        var row = page.Locator("#macro-list tbody tr").Filter(new() { HasTextString = name });
+        await Expect(row).ToContainTextAsync("待客户回复");
+
+        await row.Locator(".macro-edit").ClickAsync();
+        await page.FillAsync("#macro-body-en", "Hello {{customer.name}}, we are sorry for the trouble.");
+        await page.ClickAsync("#macro-save");
+        await Expect(page.Locator("#macro-cancel")).ToHaveCountAsync(0);
+
+        await row.Locator(".macro-delete").ClickAsync();
+        await Expect(row).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Customer_CannotOpenTheDesk()
     {
         await using var context = await server.NewContextAsync();
