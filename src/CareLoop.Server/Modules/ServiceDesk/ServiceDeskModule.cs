@@ -24,6 +24,7 @@ public static class ServiceDeskModule
         services.AddScoped<CreateTicket>();
         services.AddScoped<TicketActions>();
         services.AddScoped<ServiceDeskAdmin>();
+        services.AddScoped<Macros>().AddScoped<CustomerContext>();
         services.AddScoped<Platform.Files.IFileRecordAccess, TicketFileAccess>();
         services.AddDomainEventHandler<TicketCreated, TicketNotifications>();
         services.AddDomainEventHandler<TicketMessageAdded, TicketNotifications>();
@@ -56,6 +57,7 @@ public static class ServiceDeskModule
         tickets.MapPost("/{id}/rating", Rate).RequireAuthorization(Policies.SubmitTickets);
         tickets.MapPost("/{id}/merge", Merge).RequireAuthorization(Policies.ServiceDesk);
         ServiceDeskAdmin.Map(app.MapGroup("/api/v1").WithTags("Service desk setup"));
+        Macros.Map(app.MapGroup("/api/v1").WithTags("Service desk macros"));
         return app;
     }
 

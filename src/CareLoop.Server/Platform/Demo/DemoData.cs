@@ -82,6 +82,7 @@ public static class DemoData
             }
         }
         await CreateLoginsAsync(scope.ServiceProvider, db, clock, ct);
+        await DemoServiceDesk.LoadIfEmptyAsync(scope.ServiceProvider, ct);
         PlatformLog.DemoLoaded(scope.ServiceProvider.GetRequiredService<ILoggerFactory>().CreateLogger("CareLoop.Platform"),
             scale.Orders, watch.Elapsed.TotalSeconds);
         return true;
