@@ -34,8 +34,29 @@ public sealed class Ticket : Entity
 
     public Guid? SlaPolicyId { get; private set; }
 
-    /// <summary>Cache: earliest due instant of a counting SLA metric (the queue's sort key).</summary>
-    public DateTime? SlaDueAt { get; set; }
+    /// <summary>Cache: earliest due instant of a counting SLA metric.</summary>
+    public DateTime? SlaDueAt
+    {
+        get => _slaDueAt;
+        set
+        {
+            _slaDueAt = value;
+            Requeue();
+        }
+    }
+
+    private DateTime? _slaDueAt;
+
+    /// <summary>Latest instant a queue sort key can hold: unsolved tickets without a due instant sort last.</summary>
+    public static readonly DateTime NoDue = new(9999, 12, 31, 0, 0, 0, DateTimeKind.Utc);
+
+    /// <summary>
+    /// The queue's sort key: the SLA due instant (or <see cref="NoDue"/>) while unsolved, null once solved or closed.
+    /// One non-null column makes "a group's open tickets by due" a single index range.
+    /// </summary>
+    public DateTime? QueueDueAt { get; private set; } = NoDue;
+
+    private void Requeue() => QueueDueAt = TicketLifecycle.IsUnsolved(Status) ? _slaDueAt ?? NoDue : null;
 
     /// <summary>Cache: when the escalation scan must next look at the ticket (an indexed range).</summary>
     public DateTime? SlaNextCheckAt { get; set; }
@@ -103,6 +124,7 @@ public sealed class Ticket : Entity
         }
         var from = Status;
         Status = to;
+        Requeue();
         if (to == TicketStatus.Solved)
         {
             SolvedAt = at;

@@ -109,7 +109,7 @@ public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache polici
         policies.Invalidate();
         var now = clock.GetUtcNow().UtcDateTime;
         await db.Tickets.IgnoreQueryFilters()
-            .Where(t => t.SlaPolicyId == policyId && t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed)
+            .Where(t => t.SlaPolicyId == policyId && t.QueueDueAt != null)
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.SlaNextCheckAt, now), ct);
     }
 
@@ -152,7 +152,7 @@ public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache polici
         var agents = await db.AgentProfiles.AsNoTracking().OrderBy(a => a.DisplayName).ToListAsync(ct);
         var ids = agents.Select(a => a.UserId).ToList();
         var load = await db.Tickets.IgnoreQueryFilters()
-            .Where(t => t.AssigneeId != null && ids.Contains(t.AssigneeId.Value) && t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed)
+            .Where(t => t.AssigneeId != null && ids.Contains(t.AssigneeId.Value) && t.QueueDueAt != null)
             .GroupBy(t => t.AssigneeId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return TypedResults.Ok(agents.Select(a => View(a, load.GetValueOrDefault(a.UserId))).ToList());
     }
@@ -225,7 +225,7 @@ public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache polici
     }
 
     private Task<int> OpenCountAsync(Guid userId, CancellationToken ct) =>
-        db.Tickets.IgnoreQueryFilters().CountAsync(t => t.AssigneeId == userId && t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed, ct);
+        db.Tickets.IgnoreQueryFilters().CountAsync(t => t.AssigneeId == userId && t.QueueDueAt != null, ct);
 
     public async Task<Ok<List<RoutingRuleView>>> ListRulesAsync(CancellationToken ct) =>
         TypedResults.Ok((await db.RoutingRules.AsNoTracking().OrderBy(r => r.Position).ToListAsync(ct)).Select(View).ToList());

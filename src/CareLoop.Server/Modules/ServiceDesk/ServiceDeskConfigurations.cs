@@ -35,10 +35,12 @@ internal sealed class TicketConfiguration : IEntityTypeConfiguration<Ticket>
         b.HasMany(x => x.Events).WithOne().HasForeignKey(e => e.TicketId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne<CareLoop.Domain.Commerce.Customer>().WithMany().HasForeignKey(x => x.CustomerId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<CareLoop.Domain.Commerce.Order>().WithMany().HasForeignKey(x => x.OrderId).OnDelete(DeleteBehavior.Restrict);
-        // Queues: a group's (or agent's) unsolved tickets by SLA due. The scan: tickets whose next check has passed.
-        b.HasIndex(x => new { x.GroupId, x.Status, x.SlaDueAt });
-        b.HasIndex(x => new { x.AssigneeId, x.Status, x.SlaDueAt });
-        b.HasIndex(x => new { x.Status, x.SlaDueAt });
+        // Queues: a group's (or agent's, or everyone's) unsolved tickets by SLA due, each one index range.
+        // The scan: tickets whose next check has passed.
+        b.Property(x => x.SlaDueAt).HasField("_slaDueAt");
+        b.HasIndex(x => new { x.GroupId, x.QueueDueAt, x.Number });
+        b.HasIndex(x => new { x.AssigneeId, x.QueueDueAt, x.Number });
+        b.HasIndex(x => new { x.QueueDueAt, x.Number });
         b.HasIndex(x => x.SlaNextCheckAt);
         b.HasIndex(x => new { x.CustomerId, x.CreatedAt });
         b.HasIndex(x => x.OrderId);

@@ -57,6 +57,7 @@ public static class ServiceDeskModule
         tickets.MapPost("/{id}/rating", Rate).RequireAuthorization(Policies.SubmitTickets);
         tickets.MapPost("/{id}/merge", Merge).RequireAuthorization(Policies.ServiceDesk);
         ServiceDeskAdmin.Map(app.MapGroup("/api/v1").WithTags("Service desk setup"));
+        SlaReports.Map(app.MapGroup("/api/v1").WithTags("Service desk reports"));
         Macros.Map(app.MapGroup("/api/v1").WithTags("Service desk macros"));
         return app;
     }

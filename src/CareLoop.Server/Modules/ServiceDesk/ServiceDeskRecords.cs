@@ -128,7 +128,8 @@ public sealed class SlaOutcome
     public SlaMetricStatus Status { get; set; }
     public DateTime StartedAt { get; set; }
     public DateTime? StoppedAt { get; set; }
-    public long MinutesUsed { get; set; }
+    /// <summary>Business seconds used (the chat target "answered within 5 minutes" needs more than whole minutes).</summary>
+    public long SecondsUsed { get; set; }
     public TicketChannel Channel { get; set; }
     public Guid? GroupId { get; set; }
     public Guid? AssigneeId { get; set; }

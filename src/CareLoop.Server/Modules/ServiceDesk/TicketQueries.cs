@@ -44,8 +44,9 @@ public sealed class TicketQueries(CareLoopDbContext db, TicketSla sla)
     public async Task<Page<TicketListItem>> ListAsync(TicketFilter f, int limit, string? after, ClaimsPrincipal user, CancellationToken ct)
     {
         var q = db.Tickets.AsNoTracking();
-        var statuses = f.Statuses.Count > 0 ? f.Statuses : [TicketStatus.New, TicketStatus.Open, TicketStatus.Pending, TicketStatus.OnHold];
-        q = q.Where(t => statuses.Contains(t.Status));
+        // Unsolved (the default) is "has a queue key"; explicit statuses may include solved and closed tickets.
+        var unsolvedOnly = f.Statuses.Count == 0 || f.Statuses.All(TicketLifecycle.IsUnsolved);
+        q = f.Statuses.Count == 0 ? q.Where(t => t.QueueDueAt != null) : q.Where(t => f.Statuses.Contains(t.Status));
         switch (f.View)
         {
             case "mine":
@@ -66,25 +67,28 @@ public sealed class TicketQueries(CareLoopDbContext db, TicketSla sla)
             var customerId = await db.Customers.Where(x => x.ExternalId == f.Customer).Select(x => (Guid?)x.Id).SingleOrDefaultAsync(ct) ?? Guid.Empty;
             q = q.Where(t => t.CustomerId == customerId);
         }
-        // Cursor: "<due ticks or max>:<number>". Tickets without a due instant sort last.
-        var noDue = DateTime.MaxValue.Ticks;
-        if (after is not null && TryCursor(after, out var dueTicks, out var number))
+        // Order: queue key (SLA due; none last; solved and closed after all open ones), then number.
+        // Cursor: "<key ticks, or 0 for solved/closed>:<number>".
+        if (after is not null && TryCursor(after, out var keyTicks, out var number))
         {
-            if (dueTicks == noDue)
+            if (keyTicks == 0)
             {
-                q = q.Where(t => t.SlaDueAt == null && t.Number > number);
+                q = q.Where(t => t.QueueDueAt == null && t.Number > number);
             }
             else
             {
-                var due = new DateTime(dueTicks, DateTimeKind.Utc);
-                q = q.Where(t => t.SlaDueAt == null || t.SlaDueAt > due || (t.SlaDueAt == due && t.Number > number));
+                var key = new DateTime(keyTicks, DateTimeKind.Utc);
+                q = q.Where(t => t.QueueDueAt == null || t.QueueDueAt > key || (t.QueueDueAt == key && t.Number > number));
             }
         }
-        var rows = await q.OrderBy(t => t.SlaDueAt == null).ThenBy(t => t.SlaDueAt).ThenBy(t => t.Number).Take(limit + 1)
+        var ordered = unsolvedOnly
+            ? q.OrderBy(t => t.QueueDueAt).ThenBy(t => t.Number)
+            : q.OrderBy(t => t.QueueDueAt == null).ThenBy(t => t.QueueDueAt).ThenBy(t => t.Number);
+        var rows = await ordered.Take(limit + 1)
             .Select(t => new
             {
                 t.Id, t.Number, t.Status, t.Priority, t.Channel, t.Category, t.Subject, t.CustomerId, t.AssigneeId, t.GroupId, t.Vip,
-                t.SlaDueAt, t.SlaAtRisk, t.SlaBreached, t.CreatedAt, t.UpdatedAt,
+                t.SlaDueAt, t.SlaAtRisk, t.SlaBreached, t.CreatedAt, t.UpdatedAt, t.QueueDueAt,
             }).ToListAsync(ct);
         var more = rows.Count > limit;
         if (more) rows.RemoveAt(rows.Count - 1);
@@ -95,7 +99,7 @@ public sealed class TicketQueries(CareLoopDbContext db, TicketSla sla)
             r.CreatedAt.AsUtcOffset(), r.UpdatedAt.AsUtcOffset())).ToList();
         var last = rows.LastOrDefault();
         var next = more && last is not null
-            ? Paging.Encode(string.Create(CultureInfo.InvariantCulture, $"{last.SlaDueAt?.Ticks ?? noDue}:{last.Number}"))
+            ? Paging.Encode(string.Create(CultureInfo.InvariantCulture, $"{last.QueueDueAt?.Ticks ?? 0}:{last.Number}"))
             : null;
         return new Page<TicketListItem>(items, next);
     }

@@ -51,7 +51,7 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock)
         {
             return 0;
         }
-        var open = await db.Tickets.IgnoreQueryFilters().CountAsync(t => t.AssigneeId == userId && t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed, ct);
+        var open = await db.Tickets.IgnoreQueryFilters().CountAsync(t => t.AssigneeId == userId && t.QueueDueAt != null, ct);
         var spare = profile.Capacity - open;
         if (spare <= 0)
         {
@@ -61,7 +61,7 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock)
         var eligible = groups.Where(g => g.Skills.All(s => profile.Skills.Contains(s, StringComparer.OrdinalIgnoreCase))).Select(g => g.Id).ToList();
         var waiting = await db.Tickets.IgnoreQueryFilters()
             .Where(t => t.AssigneeId == null && t.GroupId != null && eligible.Contains(t.GroupId.Value)
-                        && t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed && t.MergedIntoId == null)
+                        && t.QueueDueAt != null && t.MergedIntoId == null)
             .OrderByDescending(t => t.Priority).ThenBy(t => t.CreatedAt).Take(spare * 4 + 20)
             .Select(t => new WaitingTicket(t.Id, t.Priority, t.Vip, t.CreatedAt)).ToListAsync(ct);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -90,7 +90,7 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock)
         }
         var ids = agents.Select(a => a.UserId).ToList();
         var load = await db.Tickets.IgnoreQueryFilters()
-            .Where(t => t.AssigneeId != null && ids.Contains(t.AssigneeId.Value) && t.Status != TicketStatus.Solved && t.Status != TicketStatus.Closed)
+            .Where(t => t.AssigneeId != null && ids.Contains(t.AssigneeId.Value) && t.QueueDueAt != null)
             .GroupBy(t => t.AssigneeId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
         return Routing.ChooseAgent(
             agents.Select(a => new AgentCandidate(a.UserId, a.Presence, a.Certified, a.Skills, a.Capacity, load.GetValueOrDefault(a.UserId), a.LastAssignedAt)),

@@ -87,7 +87,38 @@ public sealed class TicketSla(CareLoopDbContext db, SlaPolicyCache policies, Cal
     {
         var evaluation = await EvaluateAsync(ticket, ct);
         ticket.CacheSla(evaluation, ticket.FiredAlerts());
+        await RecordOutcomesAsync(ticket, evaluation, ct);
         return evaluation;
+    }
+
+    /// <summary>Keeps the report rows of met and breached metric runs in step (a run that is still going is not counted yet).</summary>
+    private async Task RecordOutcomesAsync(Ticket ticket, SlaEvaluation evaluation, CancellationToken ct)
+    {
+        var decided = evaluation.Occurrences.Where(o => o.Status is SlaMetricStatus.Met or SlaMetricStatus.Breached && o.StartedAt is not null).ToList();
+        if (decided.Count == 0)
+        {
+            return;
+        }
+        var existing = db.Entry(ticket).State == EntityState.Added
+            ? []
+            : await db.SlaOutcomes.Where(x => x.TicketId == ticket.Id).ToListAsync(ct);
+        foreach (var o in decided)
+        {
+            var row = existing.FirstOrDefault(x => x.Metric == o.Metric && x.Occurrence == o.Occurrence);
+            if (row is null)
+            {
+                row = new SlaOutcome { TicketId = ticket.Id, Metric = o.Metric, Occurrence = o.Occurrence };
+                db.SlaOutcomes.Add(row);
+            }
+            row.TargetMinutes = o.TargetMinutes;
+            row.Status = o.Status;
+            row.StartedAt = o.StartedAt!.Value;
+            row.StoppedAt = o.StoppedAt;
+            row.SecondsUsed = (long)o.Used.TotalSeconds;
+            row.Channel = ticket.Channel;
+            row.GroupId = ticket.GroupId;
+            row.AssigneeId = ticket.AssigneeId;
+        }
     }
 
     private async Task LoadCalendarAsync(string code, CancellationToken ct)

@@ -727,6 +727,9 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<DateTime?>("QueueDueAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<bool>("SlaAtRisk")
                         .HasColumnType("boolean");
 
@@ -785,13 +788,13 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.HasIndex("Status", "SlaDueAt");
+                    b.HasIndex("QueueDueAt", "Number");
 
                     b.HasIndex("Status", "SolvedAt");
 
-                    b.HasIndex("AssigneeId", "Status", "SlaDueAt");
+                    b.HasIndex("AssigneeId", "QueueDueAt", "Number");
 
-                    b.HasIndex("GroupId", "Status", "SlaDueAt");
+                    b.HasIndex("GroupId", "QueueDueAt", "Number");
 
                     b.ToTable("Tickets", (string)null);
                 });
@@ -1168,7 +1171,7 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
                     b.Property<Guid?>("GroupId")
                         .HasColumnType("uuid");
 
-                    b.Property<long>("MinutesUsed")
+                    b.Property<long>("SecondsUsed")
                         .HasColumnType("bigint");
 
                     b.Property<DateTime>("StartedAt")

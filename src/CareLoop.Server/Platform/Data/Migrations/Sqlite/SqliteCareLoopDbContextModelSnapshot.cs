@@ -718,6 +718,9 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("QueueDueAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("SlaAtRisk")
                         .HasColumnType("INTEGER");
 
@@ -776,13 +779,13 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
 
                     b.HasIndex("CustomerId", "CreatedAt");
 
-                    b.HasIndex("Status", "SlaDueAt");
+                    b.HasIndex("QueueDueAt", "Number");
 
                     b.HasIndex("Status", "SolvedAt");
 
-                    b.HasIndex("AssigneeId", "Status", "SlaDueAt");
+                    b.HasIndex("AssigneeId", "QueueDueAt", "Number");
 
-                    b.HasIndex("GroupId", "Status", "SlaDueAt");
+                    b.HasIndex("GroupId", "QueueDueAt", "Number");
 
                     b.ToTable("Tickets", (string)null);
                 });
@@ -1159,7 +1162,7 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
                     b.Property<Guid?>("GroupId")
                         .HasColumnType("TEXT");
 
-                    b.Property<long>("MinutesUsed")
+                    b.Property<long>("SecondsUsed")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("StartedAt")
