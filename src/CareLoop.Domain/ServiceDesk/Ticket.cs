@@ -202,7 +202,11 @@ public sealed class Ticket : Entity
         Record(TicketEventKind.PolicyApplied, at, actor, from?.ToString(), policyId?.ToString());
     }
 
-    public void Assign(Guid? groupId, Guid? assigneeId, DateTime at, string actor, string? note = null)
+    /// <summary>
+    /// Moves the ticket to a group and/or owner. <paramref name="announce"/> false skips the <see cref="TicketAssigned"/>
+    /// event (a ticket routed while it is being opened is announced by <see cref="TicketCreated"/>).
+    /// </summary>
+    public void Assign(Guid? groupId, Guid? assigneeId, DateTime at, string actor, string? note = null, bool announce = true)
     {
         if (groupId != GroupId)
         {
@@ -213,7 +217,10 @@ public sealed class Ticket : Entity
         {
             Record(TicketEventKind.Assigned, at, actor, AssigneeId?.ToString(), assigneeId?.ToString(), note: note);
             AssigneeId = assigneeId;
-            Raise(new TicketAssigned(Id, Number, assigneeId, GroupId));
+            if (announce)
+            {
+                Raise(new TicketAssigned(Id, Number, assigneeId, GroupId));
+            }
         }
     }
 

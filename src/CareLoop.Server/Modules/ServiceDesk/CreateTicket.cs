@@ -29,7 +29,7 @@ public sealed record CreateTicketRequest(
 /// The ticket gets a number, its policy, a group and an owner when one is available, and its SLA clocks.
 /// </summary>
 public sealed class CreateTicket(
-    CareLoopDbContext db, TicketSla sla, TicketRouter router, TimeProvider clock, FileRecordAccess files)
+    CareLoopDbContext db, TicketSla sla, TicketRouter router, TimeProvider clock, FileRecordAccess files, TicketNumbers numbers, TicketFeed feed)
 {
     public const int MaxAttachments = 20;
 
@@ -90,10 +90,11 @@ public sealed class CreateTicket(
         var isCustomer = user.IsInRole(Roles.Customer);
         var staffAuthor = !isCustomer && CareLoopClaims.UserIdOf(user) is { } uid ? uid : (Guid?)null;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Everything is decided before the transaction (number, policy, group and owner, SLA, search tokens), so the
+        // transaction holds the write lock only for its inserts.
         var ticket = new Ticket
         {
-            Number = await TicketNumbers.NextAsync(db, ct),
+            Number = await numbers.NextAsync(db, ct),
             CustomerId = customer.Id,
             MerchantId = order?.MerchantId,
             OrderId = order?.Id,
@@ -126,7 +127,7 @@ public sealed class CreateTicket(
             ticket.ChangePriority(ticket.Priority + 1, now, "system:intake", "vip");
         }
         await sla.MatchPolicyAsync(ticket, customer.Tier, now, "system:sla", ct);
-        await router.RouteAsync(ticket, customer.Tier, ct);
+        var owner = await router.RouteAsync(ticket, customer.Tier, ct, touch: false, announce: false);
         var evaluation = await sla.RefreshAsync(ticket, ct);
         foreach (var f in attached)
         {
@@ -135,9 +136,26 @@ public sealed class CreateTicket(
         }
         db.Tickets.Add(ticket);
         db.TicketMessages.Add(message);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        var view = await TicketViews.ToViewAsync(db, ticket, evaluation, ct);
+        db.TicketSearch.Add(new TicketSearchDocument
+        {
+            TicketId = ticket.Id, Number = ticket.Number, UpdatedAt = now,
+            Tokens = new TicketSearchTexts
+            {
+                TicketId = ticket.Id, Number = ticket.Number, Subject = ticket.Subject, Order = order?.ExternalId, Phone = customer.Phone,
+                CustomerName = customer.Name, Bodies = { message.Body },
+            }.Tokens(),
+        });
+        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        {
+            if (owner is { } agent)
+            {
+                await router.TouchAsync(agent, now, ct);
+            }
+            await db.SaveChangesAsync(ct);
+            await tx.CommitAsync(ct);
+        }
+        await feed.PublishAsync(new TicketChanged(ticket.Id, ticket.Number, "created", ticket.AssigneeId, ticket.GroupId));
+        var view = await TicketViews.ToViewAsync(db, ticket, evaluation, ct, customer, order?.ExternalId);
         return TypedResults.Created($"/api/v1/tickets/{ticket.Id}", view);
     }
 }

@@ -20,7 +20,7 @@ public sealed record RoutingRuleBody(string? Name, int? Position, bool? Active, 
 public sealed record RoutingRuleView(Guid Id, string Name, int Position, bool Active, SlaConditionsDocument Conditions, Guid GroupId, List<string> RequiredSkills, long Version);
 
 /// <summary>Setup of the desk: SLA policies, groups, agents (skills, capacity, presence) and routing rules.</summary>
-public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache policies, TicketRouter router, TimeProvider clock)
+public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache policies, DeskSetupCache setup, TicketRouter router, TimeProvider clock)
 {
     public static void Map(RouteGroupBuilder api)
     {
@@ -140,6 +140,7 @@ public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache polici
         group.Skills = Skills(body.Skills);
         group.SupervisorId = body.SupervisorId;
         await db.SaveChangesAsync(ct);
+        setup.Invalidate();
         var view = new GroupView(group.Id, group.Code, group.Name, group.NameEn, group.Skills, group.SupervisorId, group.Version);
         return created ? TypedResults.Created($"/api/v1/support-groups/{code}", view) : TypedResults.Ok(view);
     }
@@ -268,12 +269,14 @@ public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache polici
         rule.GroupId = groupId!.Value;
         rule.RequiredSkills = Skills(body.RequiredSkills);
         await db.SaveChangesAsync(ct);
+        setup.Invalidate();
         return id is null ? TypedResults.Created($"/api/v1/routing-rules/{rule.Id}", View(rule)) : TypedResults.Ok(View(rule));
     }
 
     public async Task<Results<NoContent, NotFound<ProblemDetails>>> DeleteRuleAsync(Guid id, CancellationToken ct)
     {
         var deleted = await db.RoutingRules.Where(r => r.Id == id).ExecuteDeleteAsync(ct);
+        setup.Invalidate();
         return deleted == 0 ? Problems.NotFound("No such routing rule.") : TypedResults.NoContent();
     }
 }

@@ -18,6 +18,9 @@ public static class ServiceDeskModule
     public static IServiceCollection AddServiceDesk(this IServiceCollection services)
     {
         services.AddSingleton<SlaPolicyCache>();
+        services.AddSingleton<DeskSetupCache>();
+        services.AddSingleton<TicketNumbers>();
+        services.AddSingleton<SlaCalendarCache>();
         services.AddScoped<TicketSla>();
         services.AddScoped<TicketRouter>();
         services.AddScoped<TicketQueries>();
@@ -29,7 +32,6 @@ public static class ServiceDeskModule
         services.AddDomainEventHandler<TicketCreated, TicketNotifications>();
         services.AddDomainEventHandler<TicketMessageAdded, TicketNotifications>();
         services.AddSingleton<TicketFeed>();
-        services.AddDomainEventHandler<TicketCreated, TicketFeedPublisher>();
         services.AddDomainEventHandler<TicketStatusChanged, TicketFeedPublisher>();
         services.AddDomainEventHandler<TicketAssigned, TicketFeedPublisher>();
         services.AddDomainEventHandler<TicketMessageAdded, TicketFeedPublisher>();

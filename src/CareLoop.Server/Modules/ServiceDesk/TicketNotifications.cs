@@ -10,7 +10,8 @@ namespace CareLoop.Server.Modules.ServiceDesk;
 
 /// <summary>
 /// Tells customers about their tickets through the platform notification service (e-mail and in-app): the
-/// acknowledgement with the first-reply due time, and each public reply from the service desk. Runs after commit,
+/// acknowledgement with the first-reply due time (not for chat and phone, where they are talking to us already), and
+/// each public reply from the service desk. Runs after commit,
 /// from the outbox, so intake and replies stay fast and a failure here never loses the ticket change.
 /// </summary>
 public sealed class TicketNotifications(CareLoopDbContext db, Notifier notifier, TicketSla sla, SettingsStore settings)
@@ -18,6 +19,11 @@ public sealed class TicketNotifications(CareLoopDbContext db, Notifier notifier,
 {
     public async Task HandleAsync(TicketCreated e, CancellationToken ct)
     {
+        if (e.Channel is TicketChannel.Chat or TicketChannel.Phone)
+        {
+            // The customer is in a live conversation: no "we have received your request" message.
+            return;
+        }
         var ticket = await db.Tickets.IgnoreQueryFilters().Include(t => t.Events).AsNoTracking().SingleOrDefaultAsync(t => t.Id == e.TicketId, ct);
         var customer = await db.Customers.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(c => c.Id == e.CustomerId, ct);
         if (ticket is null || customer is null)

@@ -10,37 +10,46 @@ namespace CareLoop.Server.Modules.ServiceDesk;
 /// skills and the most spare capacity (ties round robin). With nobody available it waits in the group queue and is
 /// handed out when an agent comes online or frees capacity (urgent and VIP first).
 /// </summary>
-public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock)
+public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock, DeskSetupCache setup)
 {
     public const string Actor = "system:routing";
 
-    /// <summary>Puts a new ticket in its group (first matching rule) and assigns an agent when one is available.</summary>
-    public async Task RouteAsync(Ticket ticket, CustomerTier tier, CancellationToken ct)
+    /// <summary>
+    /// Puts a ticket in its group (first matching rule) and assigns an agent when one is available; returns that agent.
+    /// With <paramref name="touch"/> false the caller records the assignment time (<see cref="TouchAsync"/>) in its own
+    /// transaction.
+    /// </summary>
+    public async Task<Guid?> RouteAsync(Ticket ticket, CustomerTier tier, CancellationToken ct, bool touch = true, bool announce = true)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         IReadOnlyList<string> skills = [];
         if (ticket.GroupId is null)
         {
             var subject = new SlaSubject(ticket.Priority, ticket.Category, ticket.Channel, tier, ticket.MerchantId);
-            var rules = await db.RoutingRules.AsNoTracking().Where(r => r.Active).OrderBy(r => r.Position).ToListAsync(ct);
+            var rules = await setup.RulesAsync(db, ct);
             var rule = rules.FirstOrDefault(r => Conditions(r.Conditions).Matches(subject));
             if (rule is null)
             {
-                return;
+                return null;
             }
             skills = rule.RequiredSkills;
-            ticket.Assign(rule.GroupId, null, now, Actor, rule.Name);
+            ticket.Assign(rule.GroupId, null, now, Actor, rule.Name, announce);
         }
         if (ticket.AssigneeId is null && ticket.GroupId is { } groupId)
         {
-            var group = await db.SupportGroups.AsNoTracking().Where(g => g.Id == groupId).Select(g => g.Skills).SingleOrDefaultAsync(ct) ?? [];
+            var group = (await setup.GroupsAsync(db, ct)).GetValueOrDefault(groupId)?.Skills ?? [];
             var agent = await ChooseAsync(groupId, skills.Concat(group).Distinct(StringComparer.OrdinalIgnoreCase).ToList(), ct);
             if (agent is not null)
             {
-                ticket.Assign(groupId, agent.UserId, now, Actor);
-                await TouchAsync(agent.UserId, now, ct);
+                ticket.Assign(groupId, agent.UserId, now, Actor, announce: announce);
+                if (touch)
+                {
+                    await TouchAsync(agent.UserId, now, ct);
+                }
+                return agent.UserId;
             }
         }
+        return null;
     }
 
     /// <summary>Hands waiting tickets of the agent's groups to the agent while they have spare capacity.</summary>
@@ -97,8 +106,40 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock)
             skills);
     }
 
-    private Task TouchAsync(Guid userId, DateTime now, CancellationToken ct) =>
+    /// <summary>Records when the agent was last given a ticket (round robin among equals).</summary>
+    public Task TouchAsync(Guid userId, DateTime now, CancellationToken ct) =>
         db.AgentProfiles.Where(a => a.UserId == userId).ExecuteUpdateAsync(s => s.SetProperty(a => a.LastAssignedAt, now), ct);
 
     public static SlaConditions Conditions(SlaConditionsDocument d) => new(d.Priorities, d.Categories, d.Channels, d.Tiers, d.Merchants);
+}
+
+/// <summary>
+/// Routing rules and groups, cached per process for a few seconds like the SLA policies (edits on this instance
+/// invalidate at once; other instances see them within <see cref="SlaPolicyCache.Lifetime"/>).
+/// </summary>
+public sealed class DeskSetupCache(TimeProvider clock)
+{
+    private volatile Snapshot? _snapshot;
+
+    private sealed record Snapshot(DateTime LoadedAt, IReadOnlyList<RoutingRule> Rules, IReadOnlyDictionary<Guid, SupportGroup> Groups);
+
+    public void Invalidate() => _snapshot = null;
+
+    public async Task<IReadOnlyList<RoutingRule>> RulesAsync(CareLoopDbContext db, CancellationToken ct) => (await GetAsync(db, ct)).Rules;
+
+    public async Task<IReadOnlyDictionary<Guid, SupportGroup>> GroupsAsync(CareLoopDbContext db, CancellationToken ct) => (await GetAsync(db, ct)).Groups;
+
+    private async Task<Snapshot> GetAsync(CareLoopDbContext db, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (_snapshot is { } s && now - s.LoadedAt < SlaPolicyCache.Lifetime && now >= s.LoadedAt)
+        {
+            return s;
+        }
+        var rules = await db.RoutingRules.AsNoTracking().Where(r => r.Active).OrderBy(r => r.Position).ToListAsync(ct);
+        var groups = await db.SupportGroups.AsNoTracking().ToDictionaryAsync(g => g.Id, ct);
+        var snapshot = new Snapshot(now, rules, groups);
+        _snapshot = snapshot;
+        return snapshot;
+    }
 }

@@ -46,15 +46,14 @@ internal sealed class TicketSearchDocumentConfiguration : IEntityTypeConfigurati
 }
 
 /// <summary>
-/// Rebuilds tickets' search documents after the change is committed (from the outbox, off the intake path): on
-/// creation, on every public message and on every internal note.
+/// Rebuilds tickets' search documents after the change is committed (from the outbox): on every public message and
+/// on every internal note. A new ticket's document is written by intake in its own transaction (its texts are at
+/// hand there, and the busiest path saves an outbox round trip).
 /// </summary>
 public sealed class TicketSearchIndexer(CareLoopDbContext db, TimeProvider clock)
-    : IDomainEventHandler<TicketCreated>, IDomainEventHandler<TicketMessageAdded>, IDomainEventHandler<TicketNoteAdded>
+    : IDomainEventHandler<TicketMessageAdded>, IDomainEventHandler<TicketNoteAdded>
 {
     public const int BatchSize = 500;
-
-    public Task HandleAsync(TicketCreated domainEvent, CancellationToken ct) => IndexAsync([domainEvent.TicketId], ct);
 
     public Task HandleAsync(TicketMessageAdded domainEvent, CancellationToken ct) => IndexAsync([domainEvent.TicketId], ct);
 
@@ -117,7 +116,7 @@ internal sealed class TicketSearchTexts
     public string? Order { get; set; }
     public string? Phone { get; set; }
     public string? CustomerName { get; set; }
-    public List<string> Bodies { get; } = [];
+    public List<string> Bodies { get; init; } = [];
 
     /// <summary>The tokens to store.</summary>
     public string Tokens() => SearchTokens.ForIndex(Texts());
@@ -368,7 +367,6 @@ public static class TicketSearchEndpoints
     public static IServiceCollection AddTicketSearch(this IServiceCollection services)
     {
         services.AddScoped<TicketSearchQueries>();
-        services.AddDomainEventHandler<TicketCreated, TicketSearchIndexer>();
         services.AddDomainEventHandler<TicketMessageAdded, TicketSearchIndexer>();
         services.AddDomainEventHandler<TicketNoteAdded, TicketSearchIndexer>();
         return services;

@@ -48,7 +48,7 @@ public sealed class SlaPolicyCache(TimeProvider clock)
 }
 
 /// <summary>Evaluates a ticket's SLA and keeps its cached due and next-check instants in step with its timeline.</summary>
-public sealed class TicketSla(CareLoopDbContext db, SlaPolicyCache policies, CalendarService calendars, TimeProvider clock)
+public sealed class TicketSla(CareLoopDbContext db, SlaPolicyCache policies, CalendarService calendars, SlaCalendarCache calendarCache, TimeProvider clock)
 {
     private readonly Dictionary<string, BusinessCalendar> _calendars = new(StringComparer.Ordinal);
 
@@ -127,11 +127,32 @@ public sealed class TicketSla(CareLoopDbContext db, SlaPolicyCache policies, Cal
         {
             return;
         }
-        _calendars[code] = await calendars.FindAsync(code, ct)
+        _calendars[code] = await calendarCache.GetAsync(code, () => calendars.FindAsync(code, ct))
             ?? (BuiltInCalendars.TryGetDefinition(code, out var builtIn) ? new BusinessCalendar(builtIn!) : TwentyFourSeven);
     }
 
     private static readonly BusinessCalendar TwentyFourSeven = new(BuiltInCalendars.TwentyFourSevenDefinition);
 
     private BusinessCalendar CalendarFor(string code) => _calendars.GetValueOrDefault(code) ?? TwentyFourSeven;
+}
+
+/// <summary>
+/// Calendars by code for SLA evaluation, kept for a few seconds so hot paths skip the per-request lookup. An edited
+/// calendar is used by this cache within <see cref="SlaPolicyCache.Lifetime"/>.
+/// </summary>
+public sealed class SlaCalendarCache(TimeProvider clock)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTime LoadedAt, BusinessCalendar? Calendar)> _byCode = new(StringComparer.Ordinal);
+
+    public async Task<BusinessCalendar?> GetAsync(string code, Func<Task<BusinessCalendar?>> load)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (_byCode.TryGetValue(code, out var hit) && now - hit.LoadedAt < SlaPolicyCache.Lifetime && now >= hit.LoadedAt)
+        {
+            return hit.Calendar;
+        }
+        var calendar = await load();
+        _byCode[code] = (now, calendar);
+        return calendar;
+    }
 }

@@ -2,6 +2,7 @@ using CareLoop.Domain.ServiceDesk;
 using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 
 namespace CareLoop.Server.Modules.ServiceDesk;
 
@@ -64,16 +65,22 @@ public sealed record TimelineEntry(int Seq, DateTimeOffset At, TicketEventKind K
 
 public static class TicketViews
 {
-    public static async Task<TicketView> ToViewAsync(CareLoopDbContext db, Ticket t, SlaEvaluation sla, CancellationToken ct)
+    /// <summary>The API view; pass the customer and order number when they are at hand to save their queries.</summary>
+    public static async Task<TicketView> ToViewAsync(CareLoopDbContext db, Ticket t, SlaEvaluation sla, CancellationToken ct,
+        CareLoop.Domain.Commerce.Customer? loaded = null, string? orderNumber = null)
     {
-        var customer = await db.Customers.IgnoreQueryFilters().Where(c => c.Id == t.CustomerId)
-            .Select(c => new CustomerRef(c.Id, c.ExternalId, c.Name, c.Tier)).SingleAsync(ct);
-        var order = t.OrderId is { } o ? await db.Orders.IgnoreQueryFilters().Where(x => x.Id == o).Select(x => x.ExternalId).SingleOrDefaultAsync(ct) : null;
+        var customer = loaded is not null
+            ? new CustomerRef(loaded.Id, loaded.ExternalId, loaded.Name, loaded.Tier)
+            : await db.Customers.IgnoreQueryFilters().Where(c => c.Id == t.CustomerId)
+                .Select(c => new CustomerRef(c.Id, c.ExternalId, c.Name, c.Tier)).SingleAsync(ct);
+        var order = orderNumber ?? (t.OrderId is { } o ? await db.Orders.IgnoreQueryFilters().Where(x => x.Id == o).Select(x => x.ExternalId).SingleOrDefaultAsync(ct) : null);
         var assignee = t.AssigneeId is { } a
             ? await db.AgentProfiles.Where(p => p.UserId == a).Select(p => new PersonRef(p.UserId, p.DisplayName)).SingleOrDefaultAsync(ct)
               ?? await db.Users.Where(u => u.Id == a).Select(u => new PersonRef(u.Id, u.DisplayName)).SingleOrDefaultAsync(ct)
             : null;
-        var group = t.GroupId is { } g ? await db.SupportGroups.Where(x => x.Id == g).Select(x => new GroupRef(x.Id, x.Code, x.Name)).SingleOrDefaultAsync(ct) : null;
+        var group = t.GroupId is { } g
+            ? (await db.GetService<DeskSetupCache>().GroupsAsync(db, ct)).GetValueOrDefault(g) is { } cached ? new GroupRef(cached.Id, cached.Code, cached.Name) : null
+            : null;
         return new TicketView(
             t.Id, t.Number, t.Status, t.Channel, t.Category, t.Priority, t.Subject, t.Tags, customer, order, t.OrderLineId, assignee, group, t.Vip,
             t.CreatedAt.AsUtcOffset(), t.UpdatedAt.AsUtcOffset(), t.SolvedAt?.AsUtcOffset(), t.ClosedAt?.AsUtcOffset(),

@@ -135,8 +135,16 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>, I
         v => new Dictionary<string, string>(v));
 }
 
-public sealed class SqliteCareLoopDbContext(DbContextOptions<SqliteCareLoopDbContext> options, CallerScope? scope = null, CurrentActor? actor = null)
-    : CareLoopDbContext(options, scope, actor);
+public sealed class SqliteCareLoopDbContext : CareLoopDbContext
+{
+    public SqliteCareLoopDbContext(DbContextOptions<SqliteCareLoopDbContext> options, CallerScope? scope = null, CurrentActor? actor = null)
+        : base(options, scope, actor)
+    {
+        // Every SaveChanges runs in a transaction, even a single statement, so it queues at the write gate
+        // (SqliteWriteGate) instead of sleeping in SQLite's busy handler.
+        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+    }
+}
 
 public sealed class PostgresCareLoopDbContext(DbContextOptions<PostgresCareLoopDbContext> options, CallerScope? scope = null, CurrentActor? actor = null)
     : CareLoopDbContext(options, scope, actor);

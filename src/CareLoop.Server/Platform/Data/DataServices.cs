@@ -120,7 +120,7 @@ internal sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Di
         {
             Configured.AddOrUpdate(handle, handle);
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;";
+            cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;";
             cmd.ExecuteNonQuery();
         }
     }

@@ -12,7 +12,7 @@ namespace CareLoop.Server.Platform.Data;
 /// released when its connection closes; a waiter gives up the gate after <see cref="MaxWait"/> and falls back to
 /// SQLite's locking, so a mistake here can slow writes but never deadlock them. See ADR 14.
 /// </summary>
-public sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionInterceptor
+public sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionInterceptor, IDbCommandInterceptor
 {
     public static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(30);
 
@@ -82,6 +82,107 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionInt
 
     private static DbConnection? ConnectionOf(DbTransaction transaction, TransactionEventData eventData) =>
         eventData.Context is { } context ? Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.GetDbConnection(context.Database) : transaction.Connection;
+
+    // A write outside any transaction (ExecuteUpdate, ExecuteDelete, raw SQL) is a transaction of its own: it queues too.
+    private readonly ConditionalWeakTable<DbCommand, object> _commands = [];
+
+    private static bool IsWrite(DbCommand command)
+    {
+        var text = command.CommandText.AsSpan().TrimStart();
+        return text.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase) || text.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase)
+            || text.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private async ValueTask EnterForAsync(DbCommand command, CancellationToken ct)
+    {
+        if (command.Transaction is null && command.Connection is { } connection && !_holders.TryGetValue(connection, out _) && IsWrite(command)
+            && await _gate.WaitAsync(MaxWait, ct))
+        {
+            _commands.AddOrUpdate(command, this);
+        }
+    }
+
+    private void EnterFor(DbCommand command)
+    {
+        if (command.Transaction is null && command.Connection is { } connection && !_holders.TryGetValue(connection, out _) && IsWrite(command)
+            && _gate.Wait(MaxWait))
+        {
+            _commands.AddOrUpdate(command, this);
+        }
+    }
+
+    private void LeaveFor(DbCommand command)
+    {
+        if (_commands.Remove(command))
+        {
+            _gate.Release();
+        }
+    }
+
+    public async ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
+    {
+        await EnterForAsync(command, cancellationToken);
+        return result;
+    }
+
+    public InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
+    {
+        EnterFor(command);
+        return result;
+    }
+
+    public async ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        await EnterForAsync(command, cancellationToken);
+        return result;
+    }
+
+    public InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
+    {
+        EnterFor(command);
+        return result;
+    }
+
+    // A reader's statement is done once the reader is closed (RETURNING rows are read first).
+    public ValueTask<InterceptionResult> DataReaderClosingAsync(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+    {
+        LeaveFor(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public InterceptionResult DataReaderClosing(DbCommand command, DataReaderClosingEventData eventData, InterceptionResult result)
+    {
+        LeaveFor(command);
+        return result;
+    }
+
+    public ValueTask<int> NonQueryExecutedAsync(DbCommand command, CommandExecutedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        LeaveFor(command);
+        return ValueTask.FromResult(result);
+    }
+
+    public int NonQueryExecuted(DbCommand command, CommandExecutedEventData eventData, int result)
+    {
+        LeaveFor(command);
+        return result;
+    }
+
+    public Task CommandFailedAsync(DbCommand command, CommandErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        LeaveFor(command);
+        return Task.CompletedTask;
+    }
+
+    public void CommandFailed(DbCommand command, CommandErrorEventData eventData) => LeaveFor(command);
+
+    public Task CommandCanceledAsync(DbCommand command, CommandEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        LeaveFor(command);
+        return Task.CompletedTask;
+    }
+
+    public void CommandCanceled(DbCommand command, CommandEndEventData eventData) => LeaveFor(command);
 
     private void Release(DbConnection? connection)
     {
