@@ -235,6 +235,32 @@ public abstract class TicketApiTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task Duplicates_AreTheCustomersOpenTickets_AboutTheSameOrderOrASimilarSubject()
+    {
+        var customer = await Desk.CustomerAsync();
+        var (_, order) = await Desk.OrderAsync(customer);
+        var client = await Desk.IntegrationAsync();
+        async Task<Guid> Open(string subject, string? orderNumber = null) =>
+            (await (await client.PostJsonAsync("/api/v1/tickets", new { channel = "web", customer = new { externalId = customer }, orderNumber, subject, message = "详情见标题" }))
+                .ExpectAsync(HttpStatusCode.Created))!["id"]!.GetValue<Guid>();
+        var first = await Open("快递三天没动了");
+        var similar = await Open("快递三天都没动");
+        var sameOrder = await Open("发票", order);
+        var unrelated = await Open("会员积分没到账");
+        var withOrder = await Open("电水壶不加热", order);
+        var agent = await Server.ClientAsync(Roles.Agent);
+
+        var found = (await (await agent.GetAsync($"/api/v1/tickets/{first}/duplicates")).ExpectAsync(HttpStatusCode.OK))!.AsArray();
+        Assert.Equal([similar], found.Select(c => c!["id"]!.GetValue<Guid>()).ToArray());
+        var byOrder = (await (await agent.GetAsync($"/api/v1/tickets/{withOrder}/duplicates")).ExpectAsync(HttpStatusCode.OK))!.AsArray();
+        Assert.Equal(sameOrder, byOrder[0]!["id"]!.GetValue<Guid>());
+        Assert.True(byOrder[0]!["sameOrder"]!.GetValue<bool>());
+        Assert.DoesNotContain(byOrder, c => c!["id"]!.GetValue<Guid>() == unrelated);
+        var me = await Server.ClientAsync(Roles.Customer, customer: customer);
+        await (await me.GetAsync($"/api/v1/tickets/{first}/duplicates")).ExpectAsync(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
     public async Task Queue_IsOrderedBySlaDue_AndPagesWithACursor()
     {
         var customer = await Desk.CustomerAsync();

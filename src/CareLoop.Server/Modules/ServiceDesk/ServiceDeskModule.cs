@@ -58,6 +58,7 @@ public static class ServiceDeskModule
         tickets.MapPatch("/{id}", Update).RequireAuthorization(Policies.ServiceDesk);
         tickets.MapPost("/{id}/rating", Rate).RequireAuthorization(Policies.SubmitTickets);
         tickets.MapPost("/{id}/merge", Merge).RequireAuthorization(Policies.ServiceDesk);
+        DuplicateTickets.Map(tickets);
         ServiceDeskAdmin.Map(app.MapGroup("/api/v1").WithTags("Service desk setup"));
         SlaReports.Map(app.MapGroup("/api/v1").WithTags("Service desk reports"));
         Macros.Map(app.MapGroup("/api/v1").WithTags("Service desk macros"));
