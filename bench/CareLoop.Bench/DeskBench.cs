@@ -182,16 +182,23 @@ public static class DeskScaleBench
             groups = gs.Select(g => g.Id).ToList();
         }
         TicketStatus[] statuses = [TicketStatus.New, TicketStatus.Open, TicketStatus.Open, TicketStatus.Pending, TicketStatus.OnHold];
+        string[] bodies =
+        [
+            "订单一直显示运输中，三天没更新了，请帮忙查一下物流。", "申请退款一周了还没到账，请尽快处理。", "收到的时候外包装就破了，里面的东西也坏了。",
+            "师傅说好今天上午来安装，到现在也没来。", "颜色发错了，我要的是白色。", "The parcel says delivered but I never got it.",
+        ];
         const int chunk = 20_000;
         for (var start = 0; start < tickets; start += chunk)
         {
             var rows = new List<Ticket>(chunk);
+            var documents = new List<TicketSearchDocument>(chunk);
             for (var i = start; i < Math.Min(tickets, start + chunk); i++)
             {
                 var created = now.AddMinutes(-rng.Next(0, 60 * 24 * 30));
+                var ci = rng.Next(customers.Count);
                 var t = new Ticket
                 {
-                    Number = 1_000_000 + i, CustomerId = customers[rng.Next(customers.Count)], Channel = (TicketChannel)rng.Next(8),
+                    Number = 1_000_000 + i, CustomerId = customers[ci], Channel = (TicketChannel)rng.Next(8),
                     Category = (TicketCategory)rng.Next(14), Priority = (TicketPriority)rng.Next(4), Subject = Subjects[rng.Next(Subjects.Length)],
                     CreatedAt = created, UpdatedAt = created, LastActivityAt = created,
                 };
@@ -202,15 +209,21 @@ public static class DeskScaleBench
                 t.SlaNextCheckAt = t.SlaDueAt is { } due ? due.AddMinutes(-30) : null;
                 t.ClearEvents();
                 rows.Add(t);
+                documents.Add(new TicketSearchDocument
+                {
+                    TicketId = t.Id, Number = t.Number, UpdatedAt = created,
+                    Tokens = SearchTokens.ForIndex(t.Number.ToString(CultureInfo.InvariantCulture), F($"139{ci:D8}"), t.Subject, bodies[rng.Next(bodies.Length)]),
+                });
             }
             await using var scope = app.Services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
             await using var tx = await db.Database.BeginTransactionAsync();
             await new BulkInserter(db).InsertAsync(rows, default);
+            await new BulkInserter(db).InsertAsync(documents, default);
             await tx.CommitAsync();
         }
         load.Stop();
-        Console.WriteLine(F($"desk-scale [{o.Database}]: loaded {tickets} open tickets over {groups.Count} groups in {load.Elapsed.TotalSeconds:0} s"));
+        Console.WriteLine(F($"desk-scale [{o.Database}]: loaded {tickets} open tickets (with their search documents) over {groups.Count} groups in {load.Elapsed.TotalSeconds:0} s"));
 
         // The scan: 100 real tickets whose history is an hour old (their 5-minute chat SLA breached), among N open ones.
         var token = (await Scoped(app, sp => sp.GetRequiredService<ApiKeyService>().CreateAsync("bench", Roles.Admin, null, null, default))).Token;
