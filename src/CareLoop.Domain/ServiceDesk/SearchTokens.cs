@@ -93,28 +93,7 @@ public static class SearchTokens
     public static string ForIndex(IEnumerable<string?> texts)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        var writer = TokenWriter.Rent(MaxIndexTokens);
-        try
-        {
-            foreach (var text in texts)
-            {
-                if (writer.Full)
-                {
-                    break;
-                }
-
-                if (!string.IsNullOrEmpty(text))
-                {
-                    Scan(Nfkc(text), writer, Mode.Index, null);
-                }
-            }
-
-            return writer.ToString();
-        }
-        finally
-        {
-            TokenWriter.Return(writer);
-        }
+        return ForIndex([.. texts]);
     }
 
     /// <summary>

@@ -83,7 +83,7 @@ public abstract class RoutingTests(ServerFixture fixture)
         Assert.Null(Assignee(n!));
 
         // Solving frees capacity: the waiting ticket follows.
-        await (await client.PatchAsync($"/api/v1/tickets/{urgent["id"]}", Json(new { status = "solved" }))).ExpectAsync(HttpStatusCode.OK);
+        await (await client.PatchJsonAsync($"/api/v1/tickets/{urgent["id"]}", new { status = "solved" })).ExpectAsync(HttpStatusCode.OK);
         n = await (await agent.GetAsync($"/api/v1/tickets/{normal["id"]}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal(id, Assignee(n!));
         var mine = await (await client.GetAsync("/api/v1/tickets?view=mine")).ExpectAsync(HttpStatusCode.OK);
@@ -116,7 +116,4 @@ public abstract class RoutingTests(ServerFixture fixture)
         var customer = await Server.ClientAsync(Roles.Customer, customer: await Desk.CustomerAsync());
         await (await customer.GetAsync("/api/v1/sla-policies")).ExpectAsync(HttpStatusCode.Forbidden);
     }
-
-    private static StringContent Json(object body) =>
-        new(System.Text.Json.JsonSerializer.Serialize(body, Api.Json), System.Text.Encoding.UTF8, "application/json");
 }

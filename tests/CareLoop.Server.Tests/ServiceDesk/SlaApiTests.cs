@@ -107,7 +107,7 @@ public abstract class SlaApiTests(ServerFixture fixture)
 
         // Thursday 11:00 on hold (waiting for the carrier): agent work pauses at 240, the requester keeps waiting.
         Server.Clock.SetUtcNow(thursday.AddHours(11));
-        await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "on_hold" }))).ExpectAsync(HttpStatusCode.OK);
+        await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { status = "on_hold" })).ExpectAsync(HttpStatusCode.OK);
         Server.Clock.SetUtcNow(thursday.AddHours(12));
         sla = await SlaAsync(id);
         Assert.Equal("paused", Desk.Metric(sla, "agent_work_time")["status"]!.GetValue<string>());
@@ -120,7 +120,7 @@ public abstract class SlaApiTests(ServerFixture fixture)
 
         // Solved then reopened: the clocks stop and resume with the minutes they had used.
         Server.Clock.SetUtcNow(thursday.AddHours(13));
-        await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "solved" }))).ExpectAsync(HttpStatusCode.OK);
+        await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { status = "solved" })).ExpectAsync(HttpStatusCode.OK);
         sla = await SlaAsync(id);
         Assert.Equal("met", Desk.Metric(sla, "requester_wait_time")["status"]!.GetValue<string>());
         Assert.Equal(360, Desk.Metric(sla, "requester_wait_time")["businessMinutesUsed"]!.GetValue<long>());
@@ -142,7 +142,7 @@ public abstract class SlaApiTests(ServerFixture fixture)
         var created = ticket["createdAt"]!.GetValue<DateTimeOffset>();
         Server.Clock.Advance(TimeSpan.FromMinutes(90));
         var agent = await Server.ClientAsync(Roles.Agent);
-        var raised = await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { priority = "urgent" }))).ExpectAsync(HttpStatusCode.OK);
+        var raised = await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { priority = "urgent" })).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("紧急 (Urgent)", raised!["sla"]!["policy"]!["name"]!.GetValue<string>());
         var fr = Desk.Metric(raised, "first_reply");
         Assert.Equal(8 * 60, fr["targetMinutes"]!.GetValue<int>());
@@ -180,7 +180,4 @@ public abstract class SlaApiTests(ServerFixture fixture)
     }
 
     private static string D(DateTime date) => date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-
-    private static StringContent Json(object body) =>
-        new(System.Text.Json.JsonSerializer.Serialize(body, Api.Json), System.Text.Encoding.UTF8, "application/json");
 }

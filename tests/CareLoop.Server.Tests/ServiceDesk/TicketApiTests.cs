@@ -90,13 +90,13 @@ public abstract class TicketApiTests(ServerFixture fixture)
         var answered = await (await me.PostJsonAsync($"/api/v1/tickets/{id}/messages", new { body = "好的，谢谢" })).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("open", answered!["status"]!.GetValue<string>());
 
-        await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "solved" }))).ExpectAsync(HttpStatusCode.OK);
+        await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { status = "solved" })).ExpectAsync(HttpStatusCode.OK);
         var reopened = await (await me.PostJsonAsync($"/api/v1/tickets/{id}/messages", new { body = "还是没收到" })).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("open", reopened!["status"]!.GetValue<string>());
 
-        await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "solved" }))).ExpectAsync(HttpStatusCode.OK);
-        await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "closed" }))).ExpectAsync(HttpStatusCode.OK);
-        var illegal = await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "open" }))).ExpectAsync(HttpStatusCode.Conflict);
+        await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { status = "solved" })).ExpectAsync(HttpStatusCode.OK);
+        await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { status = "closed" })).ExpectAsync(HttpStatusCode.OK);
+        var illegal = await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { status = "open" })).ExpectAsync(HttpStatusCode.Conflict);
         Assert.Equal("closed", illegal!["currentStatus"]!.GetValue<string>());
         Assert.Empty(illegal["allowed"]!.AsArray());
 
@@ -112,8 +112,8 @@ public abstract class TicketApiTests(ServerFixture fixture)
         var ticket = await Desk.TicketAsync(await Desk.CustomerAsync());
         var agent = await Server.ClientAsync(Roles.Agent);
         var id = ticket["id"]!.GetValue<Guid>();
-        await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "solved" }))).ExpectAsync(HttpStatusCode.OK);
-        var problem = await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "pending" }))).ExpectAsync(HttpStatusCode.Conflict);
+        await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { status = "solved" })).ExpectAsync(HttpStatusCode.OK);
+        var problem = await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { status = "pending" })).ExpectAsync(HttpStatusCode.Conflict);
         Assert.Equal(["open", "closed"], problem!["allowed"]!.AsArray().Select(a => a!.GetValue<string>()).ToArray());
         var now = await (await agent.GetAsync($"/api/v1/tickets/{id}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Equal("solved", now!["status"]!.GetValue<string>());
@@ -126,8 +126,8 @@ public abstract class TicketApiTests(ServerFixture fixture)
         var agent = await Server.ClientAsync(Roles.Agent);
         var id = ticket["id"]!.GetValue<Guid>();
         var stale = ticket["version"]!.GetValue<long>();
-        await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { priority = "high" }))).ExpectAsync(HttpStatusCode.OK);
-        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/tickets/{id}") { Content = Json(new { priority = "low" }) };
+        await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { priority = "high" })).ExpectAsync(HttpStatusCode.OK);
+        using var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/v1/tickets/{id}") { Content = System.Net.Http.Json.JsonContent.Create(new { priority = "low" }, options: Api.Json) };
         request.Headers.IfMatch.Add(new EntityTagHeaderValue($"\"{stale}\""));
         await (await agent.SendAsync(request)).ExpectAsync(HttpStatusCode.PreconditionFailed);
         var now = await (await agent.GetAsync($"/api/v1/tickets/{id}")).ExpectAsync(HttpStatusCode.OK);
@@ -172,7 +172,7 @@ public abstract class TicketApiTests(ServerFixture fixture)
         var client = await Server.ClientAsync(Roles.Merchant, merchant: merchant);
         await (await client.GetAsync($"/api/v1/tickets/{mine["id"]}")).ExpectAsync(HttpStatusCode.OK);
         await (await client.GetAsync($"/api/v1/tickets/{other["id"]}")).ExpectAsync(HttpStatusCode.NotFound);
-        await (await client.PatchAsync($"/api/v1/tickets/{mine["id"]}", Json(new { status = "solved" }))).ExpectAsync(HttpStatusCode.Forbidden);
+        await (await client.PatchJsonAsync($"/api/v1/tickets/{mine["id"]}", new { status = "solved" })).ExpectAsync(HttpStatusCode.Forbidden);
         await (await client.PostJsonAsync("/api/v1/tickets", new { channel = "web", customer = new { externalId = customer }, subject = "s", message = "m" }))
             .ExpectAsync(HttpStatusCode.Forbidden);
     }
@@ -185,7 +185,7 @@ public abstract class TicketApiTests(ServerFixture fixture)
         var me = await Server.ClientAsync(Roles.Customer, customer: customer);
         var agent = await Server.ClientAsync(Roles.Agent);
         await (await me.PostJsonAsync($"/api/v1/tickets/{id}/rating", new { rating = 5 })).ExpectAsync(HttpStatusCode.Conflict);
-        await (await agent.PatchAsync($"/api/v1/tickets/{id}", Json(new { status = "solved" }))).ExpectAsync(HttpStatusCode.OK);
+        await (await agent.PatchJsonAsync($"/api/v1/tickets/{id}", new { status = "solved" })).ExpectAsync(HttpStatusCode.OK);
         await (await me.PostJsonAsync($"/api/v1/tickets/{id}/rating", new { rating = 6 })).ExpectFieldErrorAsync("rating");
         await (await agent.PostJsonAsync($"/api/v1/tickets/{id}/rating", new { rating = 5 })).ExpectAsync(HttpStatusCode.Forbidden);
         await (await me.PostJsonAsync($"/api/v1/tickets/{id}/rating", new { rating = 4, comment = "处理很快" })).ExpectAsync(HttpStatusCode.OK);
@@ -275,7 +275,7 @@ public abstract class TicketApiTests(ServerFixture fixture)
         {
             var t = await Desk.TicketAsync(customer, priority: priority);
             ids.Add(t["id"]!.GetValue<Guid>());
-            await (await agent.PatchAsync($"/api/v1/tickets/{t["id"]}", Json(new { groupId }))).ExpectAsync(HttpStatusCode.OK);
+            await (await agent.PatchJsonAsync($"/api/v1/tickets/{t["id"]}", new { groupId })).ExpectAsync(HttpStatusCode.OK);
         }
         var page1 = await (await agent.GetAsync($"/api/v1/tickets?group={groupId}&limit=3")).ExpectAsync(HttpStatusCode.OK);
         var page2 = await (await agent.GetAsync($"/api/v1/tickets?group={groupId}&limit=3&cursor={page1!["nextCursor"]}")).ExpectAsync(HttpStatusCode.OK);
@@ -284,7 +284,4 @@ public abstract class TicketApiTests(ServerFixture fixture)
         Assert.Null(page2["nextCursor"]);
         await (await agent.GetAsync("/api/v1/tickets?status=bogus")).ExpectFieldErrorAsync("status");
     }
-
-    private static StringContent Json(object body) =>
-        new(System.Text.Json.JsonSerializer.Serialize(body, Api.Json), System.Text.Encoding.UTF8, "application/json");
 }

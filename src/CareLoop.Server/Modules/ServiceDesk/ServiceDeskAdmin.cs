@@ -151,10 +151,7 @@ public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache polici
     public async Task<Ok<List<AgentView>>> ListAgentsAsync(CancellationToken ct)
     {
         var agents = await db.AgentProfiles.AsNoTracking().OrderBy(a => a.DisplayName).ToListAsync(ct);
-        var ids = agents.Select(a => a.UserId).ToList();
-        var load = await db.Tickets.IgnoreQueryFilters()
-            .Where(t => t.AssigneeId != null && ids.Contains(t.AssigneeId.Value) && t.QueueDueAt != null)
-            .GroupBy(t => t.AssigneeId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var load = await TicketRouter.OpenLoadAsync(db, agents.Select(a => a.UserId).ToList(), ct);
         return TypedResults.Ok(agents.Select(a => View(a, load.GetValueOrDefault(a.UserId))).ToList());
     }
 

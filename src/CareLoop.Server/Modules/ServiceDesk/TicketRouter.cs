@@ -97,14 +97,17 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock, DeskS
         {
             return null;
         }
-        var ids = agents.Select(a => a.UserId).ToList();
-        var load = await db.Tickets.IgnoreQueryFilters()
-            .Where(t => t.AssigneeId != null && ids.Contains(t.AssigneeId.Value) && t.QueueDueAt != null)
-            .GroupBy(t => t.AssigneeId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
+        var load = await OpenLoadAsync(db, agents.Select(a => a.UserId).ToList(), ct);
         return Routing.ChooseAgent(
             agents.Select(a => new AgentCandidate(a.UserId, a.Presence, a.Certified, a.Skills, a.Capacity, load.GetValueOrDefault(a.UserId), a.LastAssignedAt)),
             skills);
     }
+
+    /// <summary>Unsolved tickets assigned to each of the agents (absent: none).</summary>
+    public static Task<Dictionary<Guid, int>> OpenLoadAsync(CareLoopDbContext db, List<Guid> agents, CancellationToken ct) =>
+        db.Tickets.IgnoreQueryFilters()
+            .Where(t => t.AssigneeId != null && agents.Contains(t.AssigneeId.Value) && t.QueueDueAt != null)
+            .GroupBy(t => t.AssigneeId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
     /// <summary>Records when the agent was last given a ticket (round robin among equals).</summary>
     public Task TouchAsync(Guid userId, DateTime now, CancellationToken ct) =>
