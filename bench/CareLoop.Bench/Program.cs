@@ -10,6 +10,7 @@ using CareLoop.Bench;
 //   demo [--orders N]             the demo generator through the bulk path (orders/s)
 //   outbox [--orders N]           N webhook events committed and delivered signed to a loopback receiver (deliveries/s)
 //   tickets-api [--clients 32] [--seconds 15]   ticket intake over HTTP, then GET /api/v1/me the same way
+//   intake-profile                one client: ms per ticket, EF Core SaveChanges time, SQL commands per ticket
 //   desk-scale [--tickets N]      N open tickets: queue p99, escalation scan pass, search p99, server RSS
 //   [--db postgres]               run the import benchmarks on PostgreSQL (CARELOOP_POSTGRES)
 var verb = args.FirstOrDefault(a => !a.StartsWith('-')) ?? "";
@@ -27,6 +28,7 @@ return verb switch
     "outbox" => await OutboxBench.RunAsync(ImportBench.Options.Parse(args, 20_000).Orders, ImportBench.Options.Parse(args).Database),
     "tickets-api" => await DeskBench.TicketsApiAsync(ImportBench.Options.Parse(args), IntArg(args, "--clients", 32), TimeSpan.FromSeconds(IntArg(args, "--seconds", 15))),
     "desk-scale" => await DeskScaleBench.RunAsync(ImportBench.Options.Parse(args), IntArg(args, "--tickets", 1_000_000)),
+    "intake-profile" => await IntakeProfile.RunAsync(),
     _ => Usage(),
 };
 

@@ -46,7 +46,7 @@ public sealed class CreateTicket(
         Customer? customer = null;
         if (scopeCustomer is { } own)
         {
-            customer = await db.Customers.SingleOrDefaultAsync(c => c.Id == own, ct);
+            customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.Id == own, ct);
             if (customer is null || (body.Customer?.ExternalId is { } given && given != customer.ExternalId))
             {
                 errors.Add("customer.externalId", "must be your own customer record.");
@@ -54,7 +54,7 @@ public sealed class CreateTicket(
         }
         else if (errors.Required("customer.externalId", body.Customer?.ExternalId))
         {
-            customer = await db.Customers.SingleOrDefaultAsync(c => c.ExternalId == body.Customer!.ExternalId, ct);
+            customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.ExternalId == body.Customer!.ExternalId, ct);
             if (customer is null) errors.Add("customer.externalId", "names no known customer.");
         }
 
@@ -62,7 +62,7 @@ public sealed class CreateTicket(
         Guid? lineId = null;
         if (!string.IsNullOrWhiteSpace(body.OrderNumber) && customer is not null)
         {
-            order = await db.Orders.Include(o => o.Lines).SingleOrDefaultAsync(o => o.ExternalId == body.OrderNumber, ct);
+            order = await db.Orders.AsNoTracking().Include(o => o.Lines).SingleOrDefaultAsync(o => o.ExternalId == body.OrderNumber, ct);
             if (order is null || order.CustomerId != customer.Id)
             {
                 errors.Add("orderNumber", "names no order of this customer.");
