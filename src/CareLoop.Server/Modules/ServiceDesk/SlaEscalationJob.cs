@@ -113,11 +113,12 @@ public sealed class SlaEscalationJob(IServiceScopeFactory scopes, TimeProvider c
         {
             return actions;
         }
+        CareLoop.Domain.Commerce.CustomerTier? tier = null;
         if (escalation!.RaisePriority && ticket.Priority < TicketPriority.Urgent)
         {
             ticket.ChangePriority(ticket.Priority + 1, now, actor, $"sla_{metric}");
-            var tier = await db.Customers.IgnoreQueryFilters().Where(c => c.Id == ticket.CustomerId).Select(c => c.Tier).SingleAsync(ct);
-            await sla.MatchPolicyAsync(ticket, tier, now, actor, ct);
+            tier ??= await TicketRouter.TierOfAsync(db, ticket, ct);
+            await sla.MatchPolicyAsync(ticket, tier.Value, now, actor, ct);
             actions.Add("raise_priority");
         }
         // The supervisor of the group the ticket breached in (before any reassignment).
@@ -143,8 +144,8 @@ public sealed class SlaEscalationJob(IServiceScopeFactory scopes, TimeProvider c
         if (escalation.ReassignGroupId is { } target && target != ticket.GroupId && await db.SupportGroups.AnyAsync(g => g.Id == target, ct))
         {
             ticket.Assign(target, null, now, actor, $"sla_{metric}");
-            var tier = await db.Customers.IgnoreQueryFilters().Where(c => c.Id == ticket.CustomerId).Select(c => c.Tier).SingleAsync(ct);
-            await sp.GetRequiredService<TicketRouter>().RouteAsync(ticket, tier, ct);
+            tier ??= await TicketRouter.TierOfAsync(db, ticket, ct);
+            await sp.GetRequiredService<TicketRouter>().RouteAsync(ticket, tier.Value, ct);
             actions.Add("reassign_group");
         }
         if (actions.Count > 0)

@@ -155,7 +155,7 @@ public sealed class TicketActions(
         if (rematch)
         {
             // The policy is matched again; its targets count from each metric's original start.
-            await sla.MatchPolicyAsync(ticket, await TierAsync(ticket, ct), now, "system:sla", ct);
+            await sla.MatchPolicyAsync(ticket, await TicketRouter.TierOfAsync(db, ticket, ct), now, "system:sla", ct);
         }
         if (body.GroupId is not null || body.AssigneeId is not null || body.Unassign == true)
         {
@@ -164,7 +164,7 @@ public sealed class TicketActions(
             ticket.Assign(group, assignee, now, actor);
             if (assignee is null && group is not null && TicketLifecycle.IsUnsolved(ticket.Status))
             {
-                await router.RouteAsync(ticket, await TierAsync(ticket, ct), ct);
+                await router.RouteAsync(ticket, await TicketRouter.TierOfAsync(db, ticket, ct), ct);
             }
         }
         var result = await SaveAsync(ticket, ct);
@@ -265,8 +265,6 @@ public sealed class TicketActions(
         return new(await TicketViews.ToViewAsync(db, ticket, evaluation, ct), null);
     }
 
-    private async Task<CareLoop.Domain.Commerce.CustomerTier> TierAsync(Ticket ticket, CancellationToken ct) =>
-        await db.Customers.IgnoreQueryFilters().Where(c => c.Id == ticket.CustomerId).Select(c => c.Tier).SingleAsync(ct);
 
     /// <summary>If-Match, when sent, must name the ticket's current version.</summary>
     private bool ETagMatches(Ticket ticket) => ETags.Matches(IfMatch, ticket.Version);

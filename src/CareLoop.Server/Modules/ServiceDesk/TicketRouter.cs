@@ -103,6 +103,10 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock, DeskS
             skills);
     }
 
+    /// <summary>The tier of the ticket's customer (policies and routing rules match on it).</summary>
+    public static Task<CustomerTier> TierOfAsync(CareLoopDbContext db, Ticket ticket, CancellationToken ct) =>
+        db.Customers.IgnoreQueryFilters().Where(c => c.Id == ticket.CustomerId).Select(c => c.Tier).SingleAsync(ct);
+
     /// <summary>Unsolved tickets assigned to each of the agents (absent: none).</summary>
     public static Task<Dictionary<Guid, int>> OpenLoadAsync(CareLoopDbContext db, List<Guid> agents, CancellationToken ct) =>
         db.Tickets.IgnoreQueryFilters()
