@@ -91,7 +91,7 @@ public static class DeskBench
     public static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     /// <summary>POST /api/v1/tickets with concurrent clients (each request a new ticket), then GET /api/v1/me the same way.</summary>
-    public static async Task<int> TicketsApiAsync(ImportBench.Options o, int clients, TimeSpan duration)
+    public static async Task<int> TicketsApiAsync(ImportBench.Options o, int clients, TimeSpan duration, TimeSpan warmup)
     {
         var folder = Directory.CreateTempSubdirectory("careloop-bench-").FullName;
         await using var app = await StartAsync(ImportBench.ServerOptionsFor(o, folder), jobs: true);
@@ -121,7 +121,7 @@ public static class DeskBench
             response.EnsureSuccessStatusCode();
         }
 
-        await LoadAsync(TimeSpan.FromSeconds(2), clients, Create); // warm-up
+        await LoadAsync(warmup, clients, Create); // warm-up: until tiered compilation has settled
         var tickets = await LoadAsync(duration, clients, Create);
         var me = await LoadAsync(duration, clients, Me);
         Console.WriteLine(F($"tickets-api [{o.Database}]: {tickets.Count} tickets with {clients} clients in {tickets.Seconds:0.0} s = {tickets.PerSecond:0} tickets/s, p50 {tickets.P50:0.0} ms, p99 {tickets.P99:0.0} ms"));

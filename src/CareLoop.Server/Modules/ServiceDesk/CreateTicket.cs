@@ -29,7 +29,8 @@ public sealed record CreateTicketRequest(
 /// The ticket gets a number, its policy, a group and an owner when one is available, and its SLA clocks.
 /// </summary>
 public sealed class CreateTicket(
-    CareLoopDbContext db, TicketSla sla, TicketRouter router, TimeProvider clock, FileRecordAccess files, TicketNumbers numbers, TicketFeed feed)
+    CareLoopDbContext db, TicketSla sla, TicketRouter router, TimeProvider clock, FileRecordAccess files, TicketNumbers numbers, TicketFeed feed,
+    TicketIntakeWriter intake)
 {
     public const int MaxAttachments = 20;
 
@@ -94,7 +95,7 @@ public sealed class CreateTicket(
         // transaction holds the write lock only for its inserts.
         var ticket = new Ticket
         {
-            Number = await numbers.NextAsync(db, ct),
+            Number = await numbers.NextAsync(ct),
             CustomerId = customer.Id,
             MerchantId = order?.MerchantId,
             OrderId = order?.Id,
@@ -134,9 +135,7 @@ public sealed class CreateTicket(
             f.RecordType = TicketFileAccess.RecordTypeName;
             f.RecordId = ticket.Id.ToString();
         }
-        db.Tickets.Add(ticket);
-        db.TicketMessages.Add(message);
-        db.TicketSearch.Add(new TicketSearchDocument
+        var created = new NewTicket(ticket, message, new TicketSearchDocument
         {
             TicketId = ticket.Id, Number = ticket.Number, UpdatedAt = now,
             Tokens = new TicketSearchTexts
@@ -144,9 +143,16 @@ public sealed class CreateTicket(
                 TicketId = ticket.Id, Number = ticket.Number, Subject = ticket.Subject, Order = order?.ExternalId, Phone = customer.Phone,
                 CustomerName = customer.Name, Bodies = { message.Body },
             }.Tokens(),
-        });
-        await using (var tx = await db.Database.BeginTransactionAsync(ct))
+        }, owner, now);
+        if (attached.Count == 0 && followUpOf is null)
         {
+            await intake.WriteAsync(created);
+        }
+        else
+        {
+            // The files and the earlier ticket are tracked by this request's context (and audited as its caller's changes).
+            created.Stage(db);
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
             if (owner is { } agent)
             {
                 await router.TouchAsync(agent, now, ct);

@@ -20,6 +20,7 @@ public static class ServiceDeskModule
         services.AddSingleton<SlaPolicyCache>();
         services.AddSingleton<DeskSetupCache>();
         services.AddSingleton<TicketNumbers>();
+        services.AddSingleton<TicketIntakeWriter>();
         services.AddSingleton<SlaCalendarCache>();
         services.AddScoped<TicketSla>();
         services.AddScoped<TicketRouter>();

@@ -5,11 +5,13 @@ namespace CareLoop.Server.Modules.ServiceDesk;
 
 /// <summary>
 /// Hands out ticket numbers before the creating transaction starts, so that transaction holds no lock longer than
-/// its inserts: a PostgreSQL sequence, or on SQLite blocks of <see cref="Block"/> numbers reserved from a counter row
-/// in a short transaction of their own and handed out from memory. Numbers are unique across instances and grow,
-/// but are not gap-free (a restart leaves the rest of a block unused) nor strictly in creation order across instances.
+/// its inserts. Numbers are reserved in blocks of <see cref="Block"/> (a PostgreSQL sequence, or on SQLite a counter
+/// row updated in a short transaction of its own) and handed out from memory; the next block is fetched in the
+/// background once half of the current one is used, so intake rarely waits for it. Numbers are unique across
+/// instances and grow, but are not gap-free (a restart leaves the rest of a block unused) nor strictly in creation
+/// order across instances.
 /// </summary>
-public sealed class TicketNumbers
+public sealed class TicketNumbers(IServiceScopeFactory scopes)
 {
     public const string Sequence = "TicketNumbers";
     public const string CounterName = "ticket";
@@ -17,27 +19,28 @@ public sealed class TicketNumbers
     public const int Block = 50;
 
     private readonly SemaphoreSlim _lock = new(1, 1);
-    private long _next;
-    private long _end;
+    private readonly Queue<long> _reserved = new();
+    private Task<List<long>>? _next;
 
-    public async Task<long> NextAsync(CareLoopDbContext db, CancellationToken ct)
+    public async Task<long> NextAsync(CancellationToken ct)
     {
-        if (db.IsPostgres)
-        {
-            return await NextFromDatabaseAsync(db, 1, ct);
-        }
         await _lock.WaitAsync(ct);
         try
         {
-            if (_next >= _end)
+            if (_next is { } pending && (pending.IsCompleted || _reserved.Count == 0))
             {
-                await using var tx = await db.Database.BeginTransactionAsync(ct);
-                var last = await NextFromDatabaseAsync(db, Block, ct);
-                await tx.CommitAsync(ct);
-                _next = last - Block + 1;
-                _end = last + 1;
+                _next = null;
+                Reserve(await pending);
             }
-            return _next++;
+            if (_reserved.Count == 0)
+            {
+                Reserve(await FetchAsync(ct));
+            }
+            if (_reserved.Count <= Block / 2 && _next is null)
+            {
+                _next = FetchAsync(CancellationToken.None);
+            }
+            return _reserved.Dequeue();
         }
         finally
         {
@@ -45,14 +48,28 @@ public sealed class TicketNumbers
         }
     }
 
-    private static async Task<long> NextFromDatabaseAsync(CareLoopDbContext db, int count, CancellationToken ct)
+    private void Reserve(List<long> numbers)
     {
+        foreach (var n in numbers)
+        {
+            _reserved.Enqueue(n);
+        }
+    }
+
+    private async Task<List<long>> FetchAsync(CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
         if (db.IsPostgres)
         {
-            return (await db.Database.SqlQueryRaw<long>("SELECT nextval('\"TicketNumbers\"') AS \"Value\"").ToListAsync(ct))[0];
+            return await db.Database.SqlQueryRaw<long>(
+                "SELECT nextval('\"TicketNumbers\"') AS \"Value\" FROM generate_series(1, {0}) ORDER BY 1", Block).ToListAsync(ct);
         }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Not composable (an UPDATE): read the list as is.
-        return (await db.Database.SqlQueryRaw<long>(
-            "UPDATE \"Counters\" SET \"Value\" = \"Value\" + {0} WHERE \"Name\" = 'ticket' RETURNING \"Value\"", count).ToListAsync(ct))[0];
+        var last = (await db.Database.SqlQueryRaw<long>(
+            "UPDATE \"Counters\" SET \"Value\" = \"Value\" + {0} WHERE \"Name\" = 'ticket' RETURNING \"Value\"", Block).ToListAsync(ct))[0];
+        await tx.CommitAsync(ct);
+        return Enumerable.Range(0, Block).Select(i => last - Block + 1 + i).ToList();
     }
 }

@@ -114,7 +114,10 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock, DeskS
             .GroupBy(t => t.AssigneeId!.Value).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(x => x.Key, x => x.Count, ct);
 
     /// <summary>Records when the agent was last given a ticket (round robin among equals).</summary>
-    public Task TouchAsync(Guid userId, DateTime now, CancellationToken ct) =>
+    public Task TouchAsync(Guid userId, DateTime now, CancellationToken ct) => TouchAsync(db, userId, now, ct);
+
+    /// <inheritdoc cref="TouchAsync(Guid, DateTime, CancellationToken)"/>
+    public static Task TouchAsync(CareLoopDbContext db, Guid userId, DateTime now, CancellationToken ct) =>
         db.AgentProfiles.Where(a => a.UserId == userId).ExecuteUpdateAsync(s => s.SetProperty(a => a.LastAssignedAt, now), ct);
 
     public static SlaConditions Conditions(SlaConditionsDocument d) => new(d.Priorities, d.Categories, d.Channels, d.Tiers, d.Merchants);

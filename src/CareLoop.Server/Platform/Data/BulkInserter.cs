@@ -9,8 +9,8 @@ using Npgsql;
 namespace CareLoop.Server.Platform.Data;
 
 /// <summary>
-/// Inserts many new rows fast, bypassing change tracking: binary COPY on PostgreSQL, prepared inserts in the caller's
-/// transaction on SQLite. Columns, conversions and JSON columns come from the EF model, so rows land exactly as EF
+/// Inserts new rows fast, bypassing change tracking: binary COPY on PostgreSQL (a batch of inserts in one round trip
+/// for a few rows), prepared inserts in the caller's transaction on SQLite. Columns, conversions and JSON columns come from the EF model, so rows land exactly as EF
 /// would write them. The caller owns the transaction (all-or-nothing).
 /// </summary>
 public sealed class BulkInserter(CareLoopDbContext db)
@@ -25,11 +25,16 @@ public sealed class BulkInserter(CareLoopDbContext db)
         }
         var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
         var table = entityType.GetTableName()!;
-        var columns = ColumnsOf(entityType, StoreObjectIdentifier.Table(table, entityType.GetSchema()));
+        var columns = Columns.GetOrAdd(entityType, e => ColumnsOf(e, StoreObjectIdentifier.Table(table, e.GetSchema())));
         var connection = db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open)
         {
             await db.Database.OpenConnectionAsync(ct);
+        }
+        if (connection is NpgsqlConnection few && rows.Count <= FewRows)
+        {
+            await InsertFewAsync(few, table, columns, rows, ct);
+            return;
         }
         if (connection is NpgsqlConnection npgsql)
         {
@@ -75,6 +80,31 @@ public sealed class BulkInserter(CareLoopDbContext db)
         }
     }
 
+    /// <summary>Below this many rows a batch of inserts beats COPY's setup on PostgreSQL.</summary>
+    private const int FewRows = 200;
+
+    /// <summary>One round trip: an INSERT per row, the same text each time (so it is prepared automatically).</summary>
+    private async Task InsertFewAsync<T>(NpgsqlConnection connection, string table, List<Column> columns, IReadOnlyList<T> rows, CancellationToken ct)
+        where T : class
+    {
+        var sql = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => "$" + (i + 1)))})";
+        await using var batch = new NpgsqlBatch(connection) { Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction() };
+        await using var factory = new NpgsqlCommand();
+        foreach (var row in rows)
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var c in columns)
+            {
+                var value = c.Read(row);
+                var parameter = c.Mapping?.CreateParameter(factory, "", null, nullable: true) ?? new NpgsqlParameter { DataTypeName = c.StoreType };
+                parameter.Value = value ?? DBNull.Value;
+                command.Parameters.Add((NpgsqlParameter)parameter);
+            }
+            batch.BatchCommands.Add(command);
+        }
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
     private static DbParameter CreatePlain(DbCommand command, string name)
     {
         var p = command.CreateParameter();
@@ -82,10 +112,14 @@ public sealed class BulkInserter(CareLoopDbContext db)
         return p;
     }
 
+    /// <summary>Per mapped type (the model lives as long as the process).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<IEntityType, List<Column>> Columns = new();
+
     private static List<Column> ColumnsOf(IEntityType entityType, StoreObjectIdentifier store)
     {
         var columns = new List<Column>();
-        foreach (var property in entityType.GetProperties())
+        // Database-generated keys (identity columns) are left to the database.
+        foreach (var property in entityType.GetProperties().Where(p => !(p.ValueGenerated == ValueGenerated.OnAdd && p.ClrType == typeof(long))))
         {
             columns.Add(ColumnFor(property, store, o => Get(property, o)));
         }

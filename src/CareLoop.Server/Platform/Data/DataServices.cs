@@ -51,8 +51,29 @@ public static class DataServices
          .AddInterceptors(new SqlitePragmaInterceptor());
 
     internal static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
-        o.UseNpgsql(connectionString, n => n.MigrationsAssembly(MigrationsAssembly)
+        o.UseNpgsql(WithPostgresDefaults(connectionString), n => n.MigrationsAssembly(MigrationsAssembly)
             .CommandTimeout(120));
+
+    /// <summary>
+    /// Connection settings CareLoop relies on unless the operator set them (ADR 17): pooled connections are not reset
+    /// with <c>DISCARD ALL</c> on every return (CareLoop leaves no session state behind: no temporary tables, and its
+    /// one advisory lock is released explicitly), and statements used repeatedly are prepared automatically, so the
+    /// server parses and plans them once per connection.
+    /// </summary>
+    public static string WithPostgresDefaults(string connectionString)
+    {
+        var b = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        var given = connectionString.ToUpperInvariant().Replace(" ", "", StringComparison.Ordinal);
+        if (!given.Contains("NORESETONCLOSE", StringComparison.Ordinal))
+        {
+            b.NoResetOnClose = true;
+        }
+        if (!given.Contains("MAXAUTOPREPARE", StringComparison.Ordinal))
+        {
+            b.MaxAutoPrepare = 100;
+        }
+        return b.ConnectionString;
+    }
 
     /// <summary>Applies pending migrations (and turns on WAL for SQLite).</summary>
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)

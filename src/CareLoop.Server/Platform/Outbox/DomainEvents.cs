@@ -83,22 +83,30 @@ public sealed class DomainEventInterceptor(IEnumerable<DomainEventRegistration> 
         }
         foreach (var entry in db.ChangeTracker.Entries<Entity>().ToList())
         {
-            var events = entry.Entity.PendingEvents();
-            if (events.Count == 0)
+            if (entry.Entity.PendingEvents().Count == 0)
             {
                 continue;
             }
-            foreach (var domainEvent in events)
-            {
-                var eventId = OutboxWriter.NewEventId();
-                foreach (var registration in _registrations.Where(r => r.EventType == domainEvent.GetType()))
-                {
-                    writer.Add(db, DomainEventHandlerKind.Kind, registration.Name, domainEvent.GetType().Name,
-                        JsonSerializer.Serialize(domainEvent, domainEvent.GetType(), ApiJson.Options), eventId,
-                        aggregateKey: entry.Metadata.ClrType.Name + ":" + entry.Entity.Id);
-                }
-            }
+            db.OutboxMessages.AddRange(MessagesFor(entry.Entity, entry.Metadata.ClrType.Name));
             entry.Entity.ClearEvents();
+        }
+    }
+
+    /// <summary>
+    /// The outbox messages that deliver the entity's pending events, one per registered handler, for a caller that
+    /// writes rows without change tracking (it clears the events once they are committed).
+    /// </summary>
+    public IEnumerable<OutboxMessage> MessagesFor(Entity entity, string typeName)
+    {
+        foreach (var domainEvent in entity.PendingEvents())
+        {
+            var eventId = OutboxWriter.NewEventId();
+            foreach (var registration in _registrations.Where(r => r.EventType == domainEvent.GetType()))
+            {
+                yield return writer.Create(DomainEventHandlerKind.Kind, registration.Name, domainEvent.GetType().Name,
+                    JsonSerializer.Serialize(domainEvent, domainEvent.GetType(), ApiJson.Options), eventId,
+                    aggregateKey: typeName + ":" + entity.Id);
+            }
         }
     }
 }

@@ -48,6 +48,15 @@ public sealed class OutboxWriter(TimeProvider clock)
     public OutboxMessage Add(CareLoopDbContext db, string kind, string target, string eventType, object payload,
         string? eventId = null, string? aggregateKey = null, Guid? merchantId = null, DateTime? notBefore = null)
     {
+        var message = Create(kind, target, eventType, payload, eventId, aggregateKey, merchantId, notBefore);
+        db.OutboxMessages.Add(message);
+        return message;
+    }
+
+    /// <summary>A new message for a caller that writes it itself (see <see cref="Add"/>).</summary>
+    public OutboxMessage Create(string kind, string target, string eventType, object payload,
+        string? eventId = null, string? aggregateKey = null, Guid? merchantId = null, DateTime? notBefore = null)
+    {
         var now = clock.GetUtcNow().UtcDateTime;
         var message = new OutboxMessage
         {
@@ -61,7 +70,6 @@ public sealed class OutboxWriter(TimeProvider clock)
             CreatedAt = now,
             NextAttemptAt = notBefore is { } t && t > now ? t : now,
         };
-        db.OutboxMessages.Add(message);
         return message;
     }
 

@@ -1,0 +1,141 @@
+using System.Collections.Concurrent;
+using CareLoop.Domain.ServiceDesk;
+using CareLoop.Server.Platform.Data;
+using CareLoop.Server.Platform.Outbox;
+
+namespace CareLoop.Server.Modules.ServiceDesk;
+
+/// <summary>A new ticket with everything decided, waiting to be written: its first message, search document and owner.</summary>
+public sealed class NewTicket(Ticket ticket, TicketMessage message, TicketSearchDocument search, Guid? owner, DateTime at)
+{
+    public Ticket Ticket { get; } = ticket;
+    public TicketMessage Message { get; } = message;
+    public TicketSearchDocument Search { get; } = search;
+
+    /// <summary>The agent routing chose, whose last-assignment time is recorded with the ticket.</summary>
+    public Guid? Owner { get; } = owner;
+
+    public DateTime At { get; } = at;
+
+    internal TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Adds the rows to <paramref name="db"/> (saved by the caller).</summary>
+    public void Stage(CareLoopDbContext db)
+    {
+        db.Tickets.Add(Ticket);
+        db.TicketMessages.Add(Message);
+        db.TicketSearch.Add(Search);
+    }
+}
+
+/// <summary>
+/// Group commit for ticket intake (ADR 17): concurrent submissions are written together in one transaction, so the
+/// write lock (SQLite) and the commit (both databases) are paid once per group instead of once per ticket. Whoever
+/// finds the writer free writes everything queued so far, its own ticket included; the others wait for their group's
+/// outcome. The rows are new, so they are written without change tracking (<see cref="BulkInserter"/>), with what the
+/// save interceptors would add: the record stamps and the outbox messages of the tickets' domain events. A group that
+/// fails is retried ticket by ticket, so one bad ticket fails alone.
+/// </summary>
+public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventInterceptor domainEvents)
+{
+    /// <summary>The most tickets written in one transaction.</summary>
+    public const int MaxGroup = 128;
+
+    private readonly ConcurrentQueue<NewTicket> _queue = new();
+    private readonly SemaphoreSlim _writer = new(1, 1);
+
+    /// <summary>Writes the ticket (with whatever else is queued); returns once it is committed.</summary>
+    public async Task WriteAsync(NewTicket ticket)
+    {
+        _queue.Enqueue(ticket);
+        // Not cancellable: once queued, the ticket is written whether or not its caller still waits.
+        await _writer.WaitAsync(CancellationToken.None);
+        try
+        {
+            while (!ticket.Written.Task.IsCompleted)
+            {
+                var group = new List<NewTicket>();
+                while (group.Count < MaxGroup && _queue.TryDequeue(out var next))
+                {
+                    group.Add(next);
+                }
+                await WriteGroupAsync(group);
+            }
+        }
+        finally
+        {
+            _writer.Release();
+        }
+        await ticket.Written.Task;
+    }
+
+    private async Task WriteGroupAsync(List<NewTicket> group)
+    {
+        try
+        {
+            await SaveAsync(group);
+            foreach (var t in group)
+            {
+                t.Written.TrySetResult();
+            }
+        }
+        catch (Exception) when (group.Count > 1)
+        {
+            foreach (var t in group)
+            {
+                try
+                {
+                    await SaveAsync([t]);
+                    t.Written.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    t.Written.TrySetException(e);
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            group[0].Written.TrySetException(e);
+        }
+    }
+
+    private async Task SaveAsync(IReadOnlyList<NewTicket> group)
+    {
+        var tickets = new List<Ticket>(group.Count);
+        var events = new List<TicketEvent>(group.Count * 4);
+        var messages = new List<TicketMessage>(group.Count);
+        var documents = new List<TicketSearchDocument>(group.Count);
+        var outbox = new List<OutboxMessage>(group.Count);
+        foreach (var t in group)
+        {
+            t.Ticket.CreatedAt = t.Ticket.UpdatedAt = t.At;
+            t.Ticket.Version = 1;
+            tickets.Add(t.Ticket);
+            events.AddRange(t.Ticket.Events);
+            messages.Add(t.Message);
+            documents.Add(t.Search);
+            outbox.AddRange(domainEvents.MessagesFor(t.Ticket, nameof(Ticket)));
+        }
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+        var bulk = new BulkInserter(db);
+        await using (var tx = await db.Database.BeginTransactionAsync())
+        {
+            await bulk.InsertAsync(tickets, default);
+            await bulk.InsertAsync(events, default);
+            await bulk.InsertAsync(messages, default);
+            await bulk.InsertAsync(documents, default);
+            await bulk.InsertAsync(outbox, default);
+            foreach (var owner in group.Where(t => t.Owner is not null).GroupBy(t => t.Owner!.Value))
+            {
+                await TicketRouter.TouchAsync(db, owner.Key, owner.Max(t => t.At), default);
+            }
+            await tx.CommitAsync();
+        }
+        foreach (var t in group)
+        {
+            t.Ticket.ClearEvents();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using CareLoop.Domain.ServiceDesk;
+using CareLoop.Server.Modules.ServiceDesk;
+using CareLoop.Server.Tests.Infrastructure;
+using CareLoop.Server.Tests.Platform;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CareLoop.Server.Tests.ServiceDesk;
+
+public sealed class IntakeWriterTestsSqlite(SqliteServer fixture) : IntakeWriterTests(fixture), IClassFixture<SqliteServer>;
+public sealed class IntakeWriterTestsPostgres(PostgresServer fixture) : IntakeWriterTests(fixture), IClassFixture<PostgresServer>;
+
+/// <summary>Group commit of new tickets: concurrent submissions share transactions, and a bad ticket fails alone.</summary>
+public abstract class IntakeWriterTests(ServerFixture fixture)
+{
+    private CareLoopServer Server => fixture.Server;
+    private Desk Desk => _desk ??= new Desk(Server);
+    private Desk? _desk;
+
+    [Fact]
+    public async Task ConcurrentSubmissions_AreEachStoredOnce_WithTheirTimelineSearchDocumentAndOneCreatedEvent()
+    {
+        var customer = await Desk.CustomerAsync();
+        var client = await Desk.IntegrationAsync();
+        var subjects = Enumerable.Range(0, 40).Select(i => $"并发提交 {Guid.NewGuid():N} {i}").ToList();
+
+        var answers = await Task.WhenAll(subjects.Select(async s =>
+            await (await client.PostJsonAsync("/api/v1/tickets", new { channel = "web", customer = new { externalId = customer }, subject = s, message = "同时提交" }))
+                .ExpectAsync(HttpStatusCode.Created)));
+
+        var ids = answers.Select(a => a!["id"]!.GetValue<Guid>()).ToList();
+        Assert.Equal(40, ids.Distinct().Count());
+        Assert.Equal(40, answers.Select(a => a!["number"]!.GetValue<long>()).Distinct().Count());
+        var stored = await Server.WithDbAsync(db => db.Tickets.Where(t => ids.Contains(t.Id)).Include(t => t.Events).ToListAsync());
+        Assert.Equal(40, stored.Count);
+        Assert.All(stored, t =>
+        {
+            Assert.Equal(1, t.Version);
+            Assert.NotEqual(default, t.CreatedAt);
+            Assert.Contains(t.Events, e => e.Kind == TicketEventKind.Created);
+            Assert.NotNull(t.SlaDueAt);
+        });
+        Assert.Equal(40, await Server.WithDbAsync(db => db.TicketMessages.CountAsync(m => ids.Contains(m.TicketId))));
+        Assert.Equal(40, await Server.WithDbAsync(db => db.TicketSearch.CountAsync(d => ids.Contains(d.TicketId))));
+        var keys = ids.Select(id => "Ticket:" + id).ToList();
+        var created = await Server.WithDbAsync(db => db.OutboxMessages
+            .Where(m => m.EventType == nameof(TicketCreated) && m.AggregateKey != null && keys.Contains(m.AggregateKey)).CountAsync());
+        Assert.Equal(40, created);
+
+        // Searchable at once: the documents were written with the tickets.
+        var found = await (await client.GetAsync($"/api/v1/tickets/search?q={Uri.EscapeDataString(subjects[7].Split(' ')[1])}")).ExpectAsync(HttpStatusCode.OK);
+        Assert.Contains(found!["items"]!.AsArray(), i => i!["id"]!.GetValue<Guid>() == ids[7]);
+    }
+
+    [Fact]
+    public async Task AGroupWithOneBadTicket_StoresTheOthers_AndFailsOnlyThatOne()
+    {
+        var customer = await Desk.CustomerAsync();
+        var customerId = await Server.WithDbAsync(db => db.Customers.Where(c => c.ExternalId == customer).Select(c => c.Id).SingleAsync());
+        var existing = (await Desk.TicketAsync(customer))["number"]!.GetValue<long>();
+        var writer = Server.Services.GetRequiredService<TicketIntakeWriter>();
+        var now = DateTime.UtcNow;
+        NewTicket Make(long number)
+        {
+            var ticket = new Ticket { Number = number, CustomerId = customerId, Channel = TicketChannel.Api, Subject = "批量 " + number };
+            var message = new TicketMessage
+            {
+                TicketId = ticket.Id, At = now, Visibility = MessageVisibility.Public, AuthorKind = AuthorKind.Customer,
+                AuthorId = customerId, AuthorName = "李雷", Body = "内容",
+            };
+            ticket.Open(now, "test", message);
+            return new NewTicket(ticket, message, new TicketSearchDocument { TicketId = ticket.Id, Number = number, Tokens = "x", UpdatedAt = now }, null, now);
+        }
+        var basis = 900_000_000L + Random.Shared.Next(1_000_000) * 100L;
+        var good = Enumerable.Range(1, 5).Select(i => Make(basis + i)).ToList();
+        var bad = Make(existing); // the number is taken: its insert violates the unique index
+
+        var writes = good.Select(writer.WriteAsync).Append(writer.WriteAsync(bad)).ToList();
+        var failure = await Record.ExceptionAsync(() => writes[^1]);
+        await Task.WhenAll(writes.Take(5));
+
+        Assert.NotNull(failure);
+        var goodIds = good.Select(g => g.Ticket.Id).ToList();
+        Assert.Equal(5, await Server.WithDbAsync(db => db.Tickets.CountAsync(t => goodIds.Contains(t.Id))));
+        Assert.Equal(0, await Server.WithDbAsync(db => db.Tickets.CountAsync(t => t.Id == bad.Ticket.Id)));
+        Assert.Equal(0, await Server.WithDbAsync(db => db.TicketEvents.CountAsync(e => e.TicketId == bad.Ticket.Id)));
+        var keys = goodIds.Select(id => "Ticket:" + id).ToList();
+        Assert.Equal(5, await Server.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.EventType == nameof(TicketCreated) && keys.Contains(m.AggregateKey!))));
+        Assert.Equal(0, await Server.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.AggregateKey == "Ticket:" + bad.Ticket.Id)));
+    }
+}
