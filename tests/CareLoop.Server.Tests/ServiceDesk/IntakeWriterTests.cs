@@ -1,6 +1,7 @@
 using System.Net;
 using CareLoop.Domain.ServiceDesk;
 using CareLoop.Server.Modules.ServiceDesk;
+using CareLoop.Server.Platform.Notifications;
 using CareLoop.Server.Tests.Infrastructure;
 using CareLoop.Server.Tests.Platform;
 using Microsoft.EntityFrameworkCore;
@@ -51,6 +52,28 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         // Searchable at once: the documents were written with the tickets.
         var found = await (await client.GetAsync($"/api/v1/tickets/search?q={Uri.EscapeDataString(subjects[7].Split(' ')[1])}")).ExpectAsync(HttpStatusCode.OK);
         Assert.Contains(found!["items"]!.AsArray(), i => i!["id"]!.GetValue<Guid>() == ids[7]);
+    }
+
+    [Fact]
+    public async Task TheAcknowledgement_CarriesTheFirstReplyDue_ButIsNotSentForChat()
+    {
+        var customer = await Desk.CustomerAsync();
+        var web = await Desk.TicketAsync(customer, channel: "web");
+        var chat = await Desk.TicketAsync(customer, channel: "chat");
+        while (await Server.DispatchOutboxAsync() > 0)
+        {
+        }
+
+        var keys = new[] { "ticket:" + web["id"]!.GetValue<Guid>(), "ticket:" + chat["id"]!.GetValue<Guid>() };
+        var messages = await Server.WithDbAsync(db => db.OutboxMessages.Where(m => m.AggregateKey != null && keys.Contains(m.AggregateKey)).ToListAsync());
+        var inApp = Assert.Single(messages, m => m.Kind == Notifier.InAppKind);
+        Assert.Single(messages, m => m.Kind == Notifier.EmailKind && m.Target == customer + "@example.com");
+        Assert.All(messages, m => Assert.Equal(keys[0], m.AggregateKey));
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(inApp.Payload)!;
+        Assert.Contains(web["number"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture), payload["title"]!.GetValue<string>());
+        var due = Desk.Metric(web, "first_reply")["due"]!.GetValue<DateTimeOffset>();
+        var zone = await Server.InScopeAsync(sp => sp.GetRequiredService<CareLoop.Server.Platform.Settings.SettingsStore>().GetPlatformTimeZoneAsync());
+        Assert.Contains(TimeZoneInfo.ConvertTime(due, zone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), payload["body"]!.GetValue<string>());
     }
 
     [Fact]
