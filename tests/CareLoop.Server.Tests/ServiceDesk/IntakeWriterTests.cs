@@ -2,6 +2,7 @@ using System.Net;
 using CareLoop.Domain.ServiceDesk;
 using CareLoop.Server.Modules.ServiceDesk;
 using CareLoop.Server.Platform.Notifications;
+using CareLoop.Server.Platform.Outbox;
 using CareLoop.Server.Tests.Infrastructure;
 using CareLoop.Server.Tests.Platform;
 using Microsoft.EntityFrameworkCore;
@@ -60,9 +61,7 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         var customer = await Desk.CustomerAsync();
         var web = await Desk.TicketAsync(customer, channel: "web");
         var chat = await Desk.TicketAsync(customer, channel: "chat");
-        while (await Server.DispatchOutboxAsync() > 0)
-        {
-        }
+        await HandledAsync(web["id"]!.GetValue<Guid>(), chat["id"]!.GetValue<Guid>());
 
         var keys = new[] { "ticket:" + web["id"]!.GetValue<Guid>(), "ticket:" + chat["id"]!.GetValue<Guid>() };
         var messages = await Server.WithDbAsync(db => db.OutboxMessages.Where(m => m.AggregateKey != null && keys.Contains(m.AggregateKey)).ToListAsync());
@@ -74,6 +73,29 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         var due = Desk.Metric(web, "first_reply")["due"]!.GetValue<DateTimeOffset>();
         var zone = await Server.InScopeAsync(sp => sp.GetRequiredService<CareLoop.Server.Platform.Settings.SettingsStore>().GetPlatformTimeZoneAsync());
         Assert.Contains(TimeZoneInfo.ConvertTime(due, zone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), payload["body"]!.GetValue<string>());
+    }
+
+    /// <summary>
+    /// Runs the outbox until the tickets' created events are handled. The server's own dispatcher may have claimed a
+    /// message this call does not see, so wait for it too.
+    /// </summary>
+    private async Task HandledAsync(params Guid[] tickets)
+    {
+        var keys = tickets.Select(id => "Ticket:" + id).ToList();
+        for (var attempt = 0; attempt < 500; attempt++)
+        {
+            while (await Server.DispatchOutboxAsync() > 0)
+            {
+            }
+            var handled = await Server.WithDbAsync(db => db.OutboxMessages.CountAsync(m =>
+                m.EventType == nameof(TicketCreated) && keys.Contains(m.AggregateKey!) && m.Status == OutboxStatus.Sent));
+            if (handled == tickets.Length)
+            {
+                return;
+            }
+            await Task.Delay(20);
+        }
+        Assert.Fail("The created events were not handled.");
     }
 
     [Fact]
