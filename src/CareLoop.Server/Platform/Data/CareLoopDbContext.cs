@@ -23,10 +23,18 @@ namespace CareLoop.Server.Platform.Data;
 /// </summary>
 public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>, IDataProtectionKeyContext
 {
-    private readonly CallerScope? _scope;
-    private readonly CurrentActor? _actor;
+    private CallerScope? _scope;
+    private CurrentActor? _actor;
 
-    protected CareLoopDbContext(DbContextOptions options, CallerScope? scope, CurrentActor? actor) : base(options)
+    protected CareLoopDbContext(DbContextOptions options) : base(options)
+    {
+    }
+
+    /// <summary>
+    /// Binds a context leased from the pool to its caller (ADR 18): the scope its query filters confine it to and the
+    /// actor its audit entries name. Called on every lease; a context that is never bound sees everything as "system".
+    /// </summary>
+    internal virtual void Bind(CallerScope? scope, CurrentActor? actor)
     {
         _scope = scope;
         _actor = actor;
@@ -137,14 +145,21 @@ public abstract class CareLoopDbContext : IdentityDbContext<User, Role, Guid>, I
 
 public sealed class SqliteCareLoopDbContext : CareLoopDbContext
 {
-    public SqliteCareLoopDbContext(DbContextOptions<SqliteCareLoopDbContext> options, CallerScope? scope = null, CurrentActor? actor = null)
-        : base(options, scope, actor)
+    public SqliteCareLoopDbContext(DbContextOptions<SqliteCareLoopDbContext> options) : base(options)
     {
-        // Every SaveChanges runs in a transaction, even a single statement, so it queues at the write gate
-        // (SqliteWriteGate) instead of sleeping in SQLite's busy handler.
-        Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
+        AlwaysInTransaction();
     }
+
+    internal override void Bind(CallerScope? scope, CurrentActor? actor)
+    {
+        base.Bind(scope, actor);
+        // The pool resets this setting when a context is returned.
+        AlwaysInTransaction();
+    }
+
+    // Every SaveChanges runs in a transaction, even a single statement, so it queues at the write gate
+    // (SqliteWriteGate) instead of sleeping in SQLite's busy handler.
+    private void AlwaysInTransaction() => Database.AutoTransactionBehavior = AutoTransactionBehavior.Always;
 }
 
-public sealed class PostgresCareLoopDbContext(DbContextOptions<PostgresCareLoopDbContext> options, CallerScope? scope = null, CurrentActor? actor = null)
-    : CareLoopDbContext(options, scope, actor);
+public sealed class PostgresCareLoopDbContext(DbContextOptions<PostgresCareLoopDbContext> options) : CareLoopDbContext(options);

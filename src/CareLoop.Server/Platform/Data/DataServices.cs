@@ -18,22 +18,30 @@ public static class DataServices
         services.AddScoped<CallerScope>();
         services.AddScoped<CurrentActor>();
         services.AddSingleton<AuditInterceptor>();
-        // The options are built once (singleton); each context gets the request's scope and actor through its constructor.
+        // Contexts come from a pool (ADR 18): each scope leases one and binds it to the caller's scope and actor.
         if (options.Database == DatabaseProvider.Postgres)
         {
-            services.AddDbContext<CareLoopDbContext, PostgresCareLoopDbContext>((sp, o) =>
-                ConfigurePostgres(o, options.ConnectionString).AddInterceptors(Interceptors(sp)),
-                optionsLifetime: ServiceLifetime.Singleton);
+            services.AddPooledDbContextFactory<PostgresCareLoopDbContext>((sp, o) =>
+                ConfigurePostgres(o, options.ConnectionString).AddInterceptors(Interceptors(sp)));
+            services.AddScoped<CareLoopDbContext>(Lease<PostgresCareLoopDbContext>);
         }
         else
         {
             Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
             services.AddSingleton<SqliteWriteGate>();
-            services.AddDbContext<CareLoopDbContext, SqliteCareLoopDbContext>((sp, o) =>
-                ConfigureSqlite(o, options.ConnectionString).AddInterceptors(Interceptors(sp)).AddInterceptors(sp.GetRequiredService<SqliteWriteGate>()),
-                optionsLifetime: ServiceLifetime.Singleton);
+            services.AddPooledDbContextFactory<SqliteCareLoopDbContext>((sp, o) =>
+                ConfigureSqlite(o, options.ConnectionString).AddInterceptors(Interceptors(sp)).AddInterceptors(sp.GetRequiredService<SqliteWriteGate>()));
+            services.AddScoped<CareLoopDbContext>(Lease<SqliteCareLoopDbContext>);
         }
         return services;
+    }
+
+    /// <summary>A pooled context for the scope, bound to its caller; the scope's end returns it to the pool.</summary>
+    private static CareLoopDbContext Lease<TContext>(IServiceProvider scope) where TContext : CareLoopDbContext
+    {
+        var db = scope.GetRequiredService<IDbContextFactory<TContext>>().CreateDbContext();
+        db.Bind(scope.GetRequiredService<CallerScope>(), scope.GetRequiredService<CurrentActor>());
+        return db;
     }
 
     private static Microsoft.EntityFrameworkCore.Diagnostics.IInterceptor[] Interceptors(IServiceProvider sp) =>

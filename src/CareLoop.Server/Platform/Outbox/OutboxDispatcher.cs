@@ -136,19 +136,21 @@ public sealed partial class OutboxDispatcher(
         var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
         await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        foreach (var (message, result) in outcomes)
+        // Delivered messages, grouped by their status code and attempt count, take one statement per group.
+        foreach (var sent in outcomes.Where(o => o.Result.Delivered).GroupBy(o => (o.Message.Attempts + 1, o.Result.StatusCode)))
+        {
+            var (attempts, code) = sent.Key;
+            var ids = sent.Select(o => o.Message.Id).ToList();
+            await db.OutboxMessages.Where(m => ids.Contains(m.Id) && m.LockedBy == token).ExecuteUpdateAsync(s => s
+                .SetProperty(m => m.Status, OutboxStatus.Sent).SetProperty(m => m.Attempts, attempts)
+                .SetProperty(m => m.SentAt, now).SetProperty(m => m.LastAttemptAt, now)
+                .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.LastStatusCode, code)
+                .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
+        }
+        foreach (var (message, result) in outcomes.Where(o => !o.Result.Delivered))
         {
             var attempts = message.Attempts + 1;
             var mine = db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == token);
-            if (result.Delivered)
-            {
-                await mine.ExecuteUpdateAsync(s => s
-                    .SetProperty(m => m.Status, OutboxStatus.Sent).SetProperty(m => m.Attempts, attempts)
-                    .SetProperty(m => m.SentAt, now).SetProperty(m => m.LastAttemptAt, now)
-                    .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.LastStatusCode, result.StatusCode)
-                    .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
-                continue;
-            }
             var dead = result.Permanent || attempts >= maxAttempts;
             var status = dead ? OutboxStatus.Dead : OutboxStatus.Retrying;
             var next = dead ? now : now + Backoff(attempts, options.CurrentValue);

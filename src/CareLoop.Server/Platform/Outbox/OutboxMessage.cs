@@ -67,8 +67,11 @@ internal sealed class OutboxMessageConfiguration : IEntityTypeConfiguration<Outb
         b.Property(x => x.AggregateKey).HasMaxLength(200);
         b.Property(x => x.LockedBy).HasMaxLength(100);
         b.Property(x => x.LastError).HasMaxLength(2000);
-        // The dispatcher's scan: due messages in id order.
+        // Counts by status (the admin page).
         b.HasIndex(x => new { x.Status, x.NextAttemptAt });
+        // The dispatcher's scan: undelivered messages in id order, without walking past the sent ones.
+        b.HasIndex(x => x.Id, "IX_outbox_messages_undelivered")
+            .HasFilter("\"Status\" IN ('Pending', 'Retrying')");
         // "Is an earlier message of this aggregate to this destination still undelivered?" — one seek, because the
         // index holds undelivered messages only (sent ones would otherwise be walked past for every candidate).
         b.HasIndex(x => new { x.Target, x.AggregateKey, x.Id }, "IX_outbox_messages_undelivered_aggregate")

@@ -1921,6 +1921,9 @@ namespace CareLoop.Server.Platform.Data.Migrations.Postgres
 
                     b.HasIndex("Status", "NextAttemptAt");
 
+                    b.HasIndex(new[] { "Id" }, "IX_outbox_messages_undelivered")
+                        .HasFilter("\"Status\" IN ('Pending', 'Retrying')");
+
                     b.HasIndex(new[] { "Target", "AggregateKey", "Id" }, "IX_outbox_messages_undelivered_aggregate")
                         .HasFilter("\"Status\" IN ('Pending', 'Retrying')");
 
