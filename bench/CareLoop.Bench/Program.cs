@@ -9,7 +9,7 @@ using CareLoop.Bench;
 //   import-cli [--orders N]       bulk order import through `careloop import orders file.jsonl` (records/s)
 //   demo [--orders N]             the demo generator through the bulk path (orders/s)
 //   outbox [--orders N]           N webhook events committed and delivered signed to a loopback receiver (deliveries/s)
-//   tickets-api [--clients 32] [--seconds 15] [--warmup 30]   ticket intake over HTTP after a warm-up, then GET /api/v1/me the same way
+//   tickets-api [--clients 32] [--seconds 15] [--warmup 60]   ticket intake over HTTP after a warm-up, then GET /api/v1/me the same way
 //   intake-profile                one client: ms per ticket, EF Core SaveChanges time, SQL commands, CPU and allocation per ticket
 //   desk-scale [--tickets N]      N open tickets: queue p99, escalation scan pass, search p99, server RSS
 //   [--db postgres]               run the import benchmarks on PostgreSQL (CARELOOP_POSTGRES)
@@ -26,7 +26,7 @@ return verb switch
     "import-cli" => await ImportBench.CliAsync(ImportBench.Options.Parse(args)),
     "demo" => await ImportBench.DemoAsync(ImportBench.Options.Parse(args)),
     "outbox" => await OutboxBench.RunAsync(ImportBench.Options.Parse(args, 20_000).Orders, ImportBench.Options.Parse(args).Database),
-    "tickets-api" => await DeskBench.TicketsApiAsync(ImportBench.Options.Parse(args), IntArg(args, "--clients", 32), TimeSpan.FromSeconds(IntArg(args, "--seconds", 15)), TimeSpan.FromSeconds(IntArg(args, "--warmup", 30))),
+    "tickets-api" => await DeskBench.TicketsApiAsync(ImportBench.Options.Parse(args), IntArg(args, "--clients", 32), TimeSpan.FromSeconds(IntArg(args, "--seconds", 15)), TimeSpan.FromSeconds(IntArg(args, "--warmup", 60))),
     "desk-scale" => await DeskScaleBench.RunAsync(ImportBench.Options.Parse(args), IntArg(args, "--tickets", 1_000_000)),
     "intake-profile" => await IntakeProfile.RunAsync(),
     _ => Usage(),

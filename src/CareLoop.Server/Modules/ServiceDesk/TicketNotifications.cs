@@ -34,7 +34,7 @@ public sealed class TicketNotifications(CareLoopDbContext db, Notifier notifier,
         var due = evaluation.Metrics.FirstOrDefault(m => m.Metric == SlaMetric.FirstReply)?.Due ?? evaluation.EarliestDue;
         var zone = await settings.GetPlatformTimeZoneAsync(ct);
         var dueText = due is { } d ? TimeZoneInfo.ConvertTimeFromUtc(d, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "—";
-        await notifier.NotifyAsync(db, new NotificationRequest(BuiltInTemplates.TicketCreated, NotificationRecipient.Customer(customer.Id), NotificationCategory.Service,
+        await notifier.NotifyAsync(db, new NotificationRequest(BuiltInTemplates.TicketCreated, NotificationRecipient.Customer(customer), NotificationCategory.Service,
             new Dictionary<string, string?>
             {
                 ["customerName"] = customer.Name, ["ticketNo"] = Number(ticket.Number), ["subject"] = ticket.Subject, ["dueAt"] = dueText,
@@ -56,7 +56,7 @@ public sealed class TicketNotifications(CareLoopDbContext db, Notifier notifier,
         {
             return;
         }
-        await notifier.NotifyAsync(db, new NotificationRequest(ServiceDeskTemplates.Replied, NotificationRecipient.Customer(customer.Id), NotificationCategory.Service,
+        await notifier.NotifyAsync(db, new NotificationRequest(ServiceDeskTemplates.Replied, NotificationRecipient.Customer(customer), NotificationCategory.Service,
             new Dictionary<string, string?>
             {
                 ["customerName"] = customer.Name, ["ticketNo"] = Number(ticket.Number), ["subject"] = ticket.Subject, ["reply"] = message.Body,

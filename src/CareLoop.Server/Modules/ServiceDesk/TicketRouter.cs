@@ -129,27 +129,20 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock, DeskS
 /// </summary>
 public sealed class DeskSetupCache(TimeProvider clock)
 {
-    private volatile Snapshot? _snapshot;
+    private readonly TimedSnapshot<Snapshot> _snapshot = new(clock);
 
-    private sealed record Snapshot(DateTime LoadedAt, IReadOnlyList<RoutingRule> Rules, IReadOnlyDictionary<Guid, SupportGroup> Groups);
+    private sealed record Snapshot(IReadOnlyList<RoutingRule> Rules, IReadOnlyDictionary<Guid, SupportGroup> Groups);
 
-    public void Invalidate() => _snapshot = null;
+    public void Invalidate() => _snapshot.Invalidate();
 
     public async Task<IReadOnlyList<RoutingRule>> RulesAsync(CareLoopDbContext db, CancellationToken ct) => (await GetAsync(db, ct)).Rules;
 
     public async Task<IReadOnlyDictionary<Guid, SupportGroup>> GroupsAsync(CareLoopDbContext db, CancellationToken ct) => (await GetAsync(db, ct)).Groups;
 
-    private async Task<Snapshot> GetAsync(CareLoopDbContext db, CancellationToken ct)
+    private Task<Snapshot> GetAsync(CareLoopDbContext db, CancellationToken ct) => _snapshot.GetAsync(async () =>
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (_snapshot is { } s && now - s.LoadedAt < SlaPolicyCache.Lifetime && now >= s.LoadedAt)
-        {
-            return s;
-        }
         var rules = await db.RoutingRules.AsNoTracking().Where(r => r.Active).OrderBy(r => r.Position).ToListAsync(ct);
         var groups = await db.SupportGroups.AsNoTracking().ToDictionaryAsync(g => g.Id, ct);
-        var snapshot = new Snapshot(now, rules, groups);
-        _snapshot = snapshot;
-        return snapshot;
-    }
+        return new Snapshot(rules, groups);
+    });
 }

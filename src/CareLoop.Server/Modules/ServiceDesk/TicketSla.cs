@@ -13,33 +13,26 @@ namespace CareLoop.Server.Modules.ServiceDesk;
 /// </summary>
 public sealed class SlaPolicyCache(TimeProvider clock)
 {
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Lifetime = TimedSnapshot<object>.Lifetime;
 
-    private volatile Snapshot? _snapshot;
+    private readonly TimedSnapshot<Snapshot> _snapshot = new(clock);
 
-    private sealed record Snapshot(DateTime LoadedAt, IReadOnlyList<SlaPolicyDefinition> Active, IReadOnlyDictionary<Guid, SlaPolicyDefinition> All);
+    private sealed record Snapshot(IReadOnlyList<SlaPolicyDefinition> Active, IReadOnlyDictionary<Guid, SlaPolicyDefinition> All);
 
-    public void Invalidate() => _snapshot = null;
+    public void Invalidate() => _snapshot.Invalidate();
 
     public async Task<IReadOnlyList<SlaPolicyDefinition>> ActiveAsync(CareLoopDbContext db, CancellationToken ct) => (await GetAsync(db, ct)).Active;
 
     public async Task<SlaPolicyDefinition?> FindAsync(CareLoopDbContext db, Guid id, CancellationToken ct) =>
         (await GetAsync(db, ct)).All.GetValueOrDefault(id);
 
-    private async Task<Snapshot> GetAsync(CareLoopDbContext db, CancellationToken ct)
+    private Task<Snapshot> GetAsync(CareLoopDbContext db, CancellationToken ct) => _snapshot.GetAsync(async () =>
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        if (_snapshot is { } s && now - s.LoadedAt < Lifetime && now >= s.LoadedAt)
-        {
-            return s;
-        }
         var records = await db.SlaPolicies.AsNoTracking().ToListAsync(ct);
         var all = records.ToDictionary(p => p.Id, ToDefinition);
         var active = records.Where(p => p.Active).OrderBy(p => p.Position).Select(p => all[p.Id]).ToList();
-        var snapshot = new Snapshot(now, active, all);
-        _snapshot = snapshot;
-        return snapshot;
-    }
+        return new Snapshot(active, all);
+    });
 
     public static SlaPolicyDefinition ToDefinition(SlaPolicy p) => new(
         p.Id, p.Name, p.Position,

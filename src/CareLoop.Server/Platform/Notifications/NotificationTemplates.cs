@@ -167,17 +167,27 @@ public static partial class TemplateRenderer
     }
 }
 
-/// <summary>The wording in force for a template: an admin's override, else the built-in text; zh-CN when the language has neither.</summary>
-public sealed class NotificationTemplateStore(NotificationTemplateCatalog catalog)
+/// <summary>
+/// The wording in force for a template: an admin's override, else the built-in text; zh-CN when the language has
+/// neither. The overrides are kept per process for a few seconds (<see cref="TimedSnapshot{T}"/>); an edit here
+/// invalidates them at once.
+/// </summary>
+public sealed class NotificationTemplateStore(NotificationTemplateCatalog catalog, TimeProvider clock)
 {
+    private readonly TimedSnapshot<ILookup<string, NotificationTemplate>> _overrides = new(clock);
+
     public NotificationTemplateCatalog Catalog => catalog;
+
+    /// <summary>Call after an override was stored or removed.</summary>
+    public void Invalidate() => _overrides.Invalidate();
 
     /// <summary>The wording to send in <paramref name="language"/> and the language it is really in.</summary>
     /// <exception cref="ArgumentException">No template has the key (a module's mistake).</exception>
     public async Task<(TemplateText Text, string Language)> ResolveAsync(CareLoopDbContext db, string key, string language, CancellationToken ct)
     {
         var definition = catalog.Find(key) ?? throw new ArgumentException($"No notification template '{key}' is registered.", nameof(key));
-        var overrides = await db.NotificationTemplates.AsNoTracking().Where(t => t.Key == key).ToListAsync(ct);
+        var overrides = (await _overrides.GetAsync(async () =>
+            (await db.NotificationTemplates.AsNoTracking().ToListAsync(ct)).ToLookup(t => t.Key, StringComparer.Ordinal)))[key];
         string[] order = language == NotificationLanguages.Chinese ? [NotificationLanguages.Chinese] : [language, NotificationLanguages.Chinese];
         foreach (var lang in order)
         {

@@ -192,6 +192,7 @@ public static class NotificationsModule
             try
             {
                 await db.SaveChangesAsync(ct);
+                store.Invalidate();
                 return TypedResults.Ok(Describe(d, language, row)!);
             }
             catch (DbUpdateException) when (attempt == 1 && db.Entry(row).State == EntityState.Added)
@@ -212,6 +213,7 @@ public static class NotificationsModule
         {
             db.NotificationTemplates.Remove(row);
             await db.SaveChangesAsync(ct);
+            store.Invalidate();
         }
         return TypedResults.NoContent();
     }

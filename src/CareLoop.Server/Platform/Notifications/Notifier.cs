@@ -21,7 +21,14 @@ public enum NotificationRecipientKind { Customer, User, Email }
 /// <summary>Who gets a notification: a customer, a UI user (staff or merchant), or a bare e-mail address.</summary>
 public sealed record NotificationRecipient(NotificationRecipientKind Kind, Guid? Id, string? Address, string? Language)
 {
+    /// <summary>The customer's contact details when the caller has just read them (the notifier then does not read them again).</summary>
+    public CareLoop.Domain.Commerce.Customer? Known { get; private init; }
+
     public static NotificationRecipient Customer(Guid customerId) => new(NotificationRecipientKind.Customer, customerId, null, null);
+
+    /// <summary>A customer the caller has loaded.</summary>
+    public static NotificationRecipient Customer(CareLoop.Domain.Commerce.Customer customer) =>
+        new(NotificationRecipientKind.Customer, customer.Id, null, null) { Known = customer };
 
     public static NotificationRecipient User(Guid userId) => new(NotificationRecipientKind.User, userId, null, null);
 
@@ -151,6 +158,8 @@ public sealed class Notifier(
     {
         switch (r.Kind)
         {
+            case NotificationRecipientKind.Customer when r.Known is { } known:
+                return new Recipient("customer:" + known.Id, known.Email, known.Name, known.PreferredLanguage, known.MarketingConsent, known.Id, null);
             case NotificationRecipientKind.Customer:
                 // The caller may be bound to a merchant or customer: the notifier still reaches the customer it was told to.
                 var c = await db.Customers.IgnoreQueryFilters().AsNoTracking()
