@@ -42,6 +42,19 @@ public sealed class Customer : ExternalEntity
 {
     public string Name { get; set; } = "";
     public string? Phone { get; set; }
+
+    /// <summary>Changes a known customer's name and phone; a change raises <see cref="CustomerContactChanged"/> (their tickets are searched by both).</summary>
+    public void ChangeContact(string name, string? phone)
+    {
+        if (name == Name && phone == Phone)
+        {
+            return;
+        }
+        Name = name;
+        Phone = phone;
+        Raise(new CustomerContactChanged(Id));
+    }
+
     public string? Email { get; set; }
     public CustomerTier Tier { get; set; } = CustomerTier.Regular;
 
@@ -54,3 +67,5 @@ public sealed class Customer : ExternalEntity
     public DateTime? MarketingConsentAt { get; set; }
     public List<Address> Addresses { get; set; } = [];
 }
+
+public sealed record CustomerContactChanged(Guid CustomerId) : IDomainEvent;

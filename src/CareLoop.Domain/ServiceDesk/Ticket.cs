@@ -241,7 +241,18 @@ public sealed class Ticket : Entity
         Record(TicketEventKind.Rated, at, actor, to: rating.ToString(System.Globalization.CultureInfo.InvariantCulture), note: comment);
     }
 
-    /// <summary>Closes this ticket as merged into <paramref name="target"/>.</summary>
+    /// <summary>Changes the subject; the ticket's search document follows (<see cref="TicketTextsChanged"/>).</summary>
+    public void ChangeSubject(string subject)
+    {
+        if (subject == Subject)
+        {
+            return;
+        }
+        Subject = subject;
+        Raise(new TicketTextsChanged(Id, Number));
+    }
+
+    /// <summary>Closes this ticket as merged into <paramref name="target"/> (whose texts then include this ticket's conversation).</summary>
     public void MergeInto(Ticket target, DateTime at, string actor)
     {
         if (target.Id == Id)
@@ -255,6 +266,7 @@ public sealed class Ticket : Entity
         MergedIntoId = target.Id;
         Record(TicketEventKind.MergedInto, at, actor, to: target.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
         target.Record(TicketEventKind.MergedFrom, at, actor, from: Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        target.Raise(new TicketTextsChanged(target.Id, target.Number));
         if (Status != TicketStatus.Solved)
         {
             ChangeStatus(TicketStatus.Solved, at, actor, "merged");
@@ -386,6 +398,9 @@ public sealed record TicketStatusChanged(Guid TicketId, long Number, TicketStatu
 public sealed record TicketMessageAdded(Guid TicketId, long Number, Guid CustomerId, Guid MessageId, AuthorKind AuthorKind) : IDomainEvent;
 
 /// <summary>An internal note was added (the customer is not told; search indexes it for the desk).</summary>
+/// <summary>Texts the ticket is searched by changed other than through a message: its subject, or a merge brought in another conversation.</summary>
+public sealed record TicketTextsChanged(Guid TicketId, long Number) : IDomainEvent;
+
 public sealed record TicketNoteAdded(Guid TicketId, long Number, Guid MessageId) : IDomainEvent;
 
 public sealed record TicketAssigned(Guid TicketId, long Number, Guid? AssigneeId, Guid? GroupId) : IDomainEvent;

@@ -140,6 +140,62 @@ public abstract class TicketSearchTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task SubjectEdits_AreIndexed_AndTheOldSubjectNoLongerFinds()
+    {
+        var (before, after) = (Marker(), Marker());
+        var customer = await Desk.CustomerAsync();
+        var ticket = await TicketAsync(customer, $"旧主题 {before}", "内容");
+        await IndexAsync();
+        var agent = await Server.ClientAsync(Roles.Agent);
+        Assert.Equal([ticket], await SearchAsync(agent, before));
+
+        await (await agent.PatchJsonAsync($"/api/v1/tickets/{ticket}", new { subject = $"新主题 {after}" })).ExpectAsync(HttpStatusCode.OK);
+        await IndexAsync();
+
+        Assert.Equal([ticket], await SearchAsync(agent, after));
+        Assert.Empty(await SearchAsync(agent, before));
+    }
+
+    [Fact]
+    public async Task Merging_MakesTheTargetFoundByTheMergedConversation()
+    {
+        var marker = Marker();
+        var customer = await Desk.CustomerAsync();
+        var target = await TicketAsync(customer, "快递没到", "三天了");
+        var source = await TicketAsync(customer, "还是没到", $"单号 {marker}");
+        await IndexAsync();
+        var agent = await Server.ClientAsync(Roles.Agent);
+        Assert.Equal([source], await SearchAsync(agent, marker));
+
+        await (await agent.PostJsonAsync($"/api/v1/tickets/{source}/merge", new { into = target.ToString() })).ExpectAsync(HttpStatusCode.OK);
+        await IndexAsync();
+
+        var found = await SearchAsync(agent, marker);
+        Assert.Contains(target, found);
+        Assert.Contains(source, found);
+    }
+
+    [Fact]
+    public async Task CustomerNameAndPhoneChanges_ReindexTheirTickets()
+    {
+        var (oldPhone, newPhone) = (Phone(), Phone());
+        var customer = await CustomerAsync("李雷", oldPhone);
+        var first = await TicketAsync(customer, "电视没信号", "换了线也不行");
+        var second = await TicketAsync(customer, "遥控器失灵", "换了电池");
+        await IndexAsync();
+        var agent = await Server.ClientAsync(Roles.Agent);
+
+        await (await (await Desk.IntegrationAsync()).PutJsonAsync($"/api/v1/customers/{customer}", new { name = "李小雷", tier = "regular", phone = newPhone }))
+            .ExpectAsync(HttpStatusCode.OK);
+        await IndexAsync();
+
+        Assert.Equal([second, first], await SearchAsync(agent, newPhone));
+        Assert.Empty(await SearchAsync(agent, oldPhone));
+        var byName = await SearchAsync(agent, $"李小雷 {newPhone[^4..]}");
+        Assert.Equal([second, first], byName);
+    }
+
+    [Fact]
     public async Task Customers_AndMerchants_FindOnlyTheirOwnTickets()
     {
         var marker = Marker();
@@ -248,6 +304,8 @@ public abstract class TicketSearchTests(ServerFixture fixture)
     }
 
     private static string Marker() => "mk" + Guid.NewGuid().ToString("N")[..10];
+
+    private static string Phone() => "137" + Random.Shared.NextInt64(10_000_000, 99_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private async Task<string> CustomerAsync(string name, string phone)
     {

@@ -130,7 +130,7 @@ public sealed class TicketActions(
         {
             return new(null, Conflict(e.From, e.To, e.Message));
         }
-        if (body.Subject is { } subject) ticket.Subject = subject.Trim();
+        if (body.Subject is { } subject) ticket.ChangeSubject(subject.Trim());
         if (body.Tags is not null)
         {
             var tags = TicketInput.NormaliseTags(body.Tags);

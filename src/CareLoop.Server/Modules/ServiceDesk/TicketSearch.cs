@@ -46,18 +46,26 @@ internal sealed class TicketSearchDocumentConfiguration : IEntityTypeConfigurati
 }
 
 /// <summary>
-/// Rebuilds tickets' search documents after the change is committed (from the outbox): on every public message and
-/// on every internal note. A new ticket's document is written by intake in its own transaction (its texts are at
+/// Rebuilds tickets' search documents after the change is committed (from the outbox): on every public message, every
+/// internal note, a subject edit or a merge, and for all of a customer's tickets when their name or phone changes.
+/// A new ticket's document is written by intake in its own transaction (its texts are at
 /// hand there, and the busiest path saves an outbox round trip).
 /// </summary>
 public sealed class TicketSearchIndexer(CareLoopDbContext db, TimeProvider clock)
-    : IDomainEventHandler<TicketMessageAdded>, IDomainEventHandler<TicketNoteAdded>
+    : IDomainEventHandler<TicketMessageAdded>, IDomainEventHandler<TicketNoteAdded>, IDomainEventHandler<TicketTextsChanged>,
+      IDomainEventHandler<CareLoop.Domain.Commerce.CustomerContactChanged>
 {
     public const int BatchSize = 500;
 
     public Task HandleAsync(TicketMessageAdded domainEvent, CancellationToken ct) => IndexAsync([domainEvent.TicketId], ct);
 
     public Task HandleAsync(TicketNoteAdded domainEvent, CancellationToken ct) => IndexAsync([domainEvent.TicketId], ct);
+
+    public Task HandleAsync(TicketTextsChanged domainEvent, CancellationToken ct) => IndexAsync([domainEvent.TicketId], ct);
+
+    /// <summary>Re-indexes the customer's tickets.</summary>
+    public Task HandleAsync(CareLoop.Domain.Commerce.CustomerContactChanged domainEvent, CancellationToken ct) =>
+        IndexAllAsync(db.Tickets.IgnoreQueryFilters().Where(t => t.CustomerId == domainEvent.CustomerId), ct);
 
     /// <summary>Recomputes and upserts the documents of <paramref name="ticketIds"/>; returns how many tickets exist of them.</summary>
     public async Task<int> IndexAsync(IReadOnlyCollection<Guid> ticketIds, CancellationToken ct)
@@ -87,14 +95,17 @@ public sealed class TicketSearchIndexer(CareLoopDbContext db, TimeProvider clock
         return texts.Count;
     }
 
-    /// <summary>Re-indexes every ticket, oldest first, in batches of <see cref="BatchSize"/>; returns the count.</summary>
-    public async Task<int> RebuildAsync(CancellationToken ct)
+    /// <summary>Re-indexes every ticket; returns the count.</summary>
+    public Task<int> RebuildAsync(CancellationToken ct) => IndexAllAsync(db.Tickets.IgnoreQueryFilters(), ct);
+
+    /// <summary>Re-indexes the tickets, oldest first, in batches of <see cref="BatchSize"/>; returns the count.</summary>
+    private async Task<int> IndexAllAsync(IQueryable<Ticket> tickets, CancellationToken ct)
     {
         var count = 0;
         var after = long.MinValue;
         while (true)
         {
-            var batch = await db.Tickets.IgnoreQueryFilters().AsNoTracking().Where(t => t.Number > after).OrderBy(t => t.Number)
+            var batch = await tickets.AsNoTracking().Where(t => t.Number > after).OrderBy(t => t.Number)
                 .Select(t => new { t.Id, t.Number }).Take(BatchSize).ToListAsync(ct);
             if (batch.Count == 0)
             {
@@ -369,6 +380,8 @@ public static class TicketSearchEndpoints
         services.AddScoped<TicketSearchQueries>();
         services.AddDomainEventHandler<TicketMessageAdded, TicketSearchIndexer>();
         services.AddDomainEventHandler<TicketNoteAdded, TicketSearchIndexer>();
+        services.AddDomainEventHandler<TicketTextsChanged, TicketSearchIndexer>();
+        services.AddDomainEventHandler<CareLoop.Domain.Commerce.CustomerContactChanged, TicketSearchIndexer>();
         return services;
     }
 

@@ -132,10 +132,11 @@ public sealed class DomainEventHandlerKind(IEnumerable<DomainEventRegistration> 
 
     public async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct)
     {
-        var registration = registrations.FirstOrDefault(r => r.Name == message.Target);
+        // One handler class may handle several event types: the message's event type picks the registration.
+        var registration = registrations.FirstOrDefault(r => r.Name == message.Target && r.EventType.Name == message.EventType);
         if (registration is null)
         {
-            return OutboxResult.Refused($"No handler named '{message.Target}' is registered.");
+            return OutboxResult.Refused($"No handler named '{message.Target}' is registered for {message.EventType} events.");
         }
         var domainEvent = JsonSerializer.Deserialize(message.Payload, registration.EventType, ApiJson.Options)
             ?? throw new InvalidOperationException("The event payload is empty.");

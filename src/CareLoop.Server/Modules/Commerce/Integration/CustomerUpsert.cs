@@ -71,8 +71,17 @@ public sealed class CustomerUpsert : UpsertKind<Customer, CustomerDto>
 
     public override bool Apply(CustomerDto d, Customer c, bool isNew, UpsertContext ctx, Fields f)
     {
-        c.Name = d.Name!.Trim();
-        c.Phone = string.IsNullOrWhiteSpace(d.Phone) ? null : d.Phone.Trim();
+        var name = d.Name!.Trim();
+        var phone = string.IsNullOrWhiteSpace(d.Phone) ? null : d.Phone.Trim();
+        if (isNew)
+        {
+            c.Name = name;
+            c.Phone = phone;
+        }
+        else
+        {
+            c.ChangeContact(name, phone);
+        }
         c.Email = string.IsNullOrWhiteSpace(d.Email) ? null : d.Email.Trim();
         c.Tier = d.Tier ?? CustomerTier.Regular;
         c.RiskLevel = d.RiskLevel ?? RiskLevel.Low;
