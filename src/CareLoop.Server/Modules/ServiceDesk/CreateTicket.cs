@@ -34,6 +34,11 @@ public sealed class CreateTicket(
 {
     public const int MaxAttachments = 20;
 
+    // Compiled: intake's hottest query skips LINQ translation and the query-cache lookup (the caller's row filters still apply).
+    private static readonly CompiledPerProvider<Func<CareLoopDbContext, string, CancellationToken, Task<Customer?>>> CustomerByExternalId = new(() =>
+        EF.CompileAsyncQuery((CareLoopDbContext db, string externalId, CancellationToken ct) =>
+            db.Customers.AsNoTracking().SingleOrDefault(c => c.ExternalId == externalId)));
+
     public async Task<Results<Created<TicketView>, ValidationProblem>> HandleAsync(CreateTicketRequest body, ClaimsPrincipal user, CancellationToken ct, Ticket? followUpOf = null)
     {
         var errors = new ValidationErrors();
@@ -55,7 +60,7 @@ public sealed class CreateTicket(
         }
         else if (errors.Required("customer.externalId", body.Customer?.ExternalId))
         {
-            customer = await db.Customers.AsNoTracking().SingleOrDefaultAsync(c => c.ExternalId == body.Customer!.ExternalId, ct);
+            customer = await CustomerByExternalId.For(db)(db, body.Customer!.ExternalId!, ct);
             if (customer is null) errors.Add("customer.externalId", "names no known customer.");
         }
 

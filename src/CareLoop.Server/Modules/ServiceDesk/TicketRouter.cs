@@ -14,6 +14,11 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock, DeskS
 {
     public const string Actor = "system:routing";
 
+    // Compiled: asked for every new ticket.
+    private static readonly CompiledPerProvider<Func<CareLoopDbContext, Guid, IAsyncEnumerable<AgentProfile>>> OnlineAgentsOf = new(() =>
+        EF.CompileAsyncQuery((CareLoopDbContext db, Guid groupId) =>
+            db.AgentProfiles.AsNoTracking().Where(a => a.Presence == Presence.Online && a.Certified && a.Groups.Contains(groupId))));
+
     /// <summary>
     /// Puts a ticket in its group (first matching rule) and assigns an agent when one is available; returns that agent.
     /// With <paramref name="touch"/> false the caller records the assignment time (<see cref="TouchAsync"/>) in its own
@@ -90,9 +95,11 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock, DeskS
 
     private async Task<AgentCandidate?> ChooseAsync(Guid groupId, IReadOnlyCollection<string> skills, CancellationToken ct)
     {
-        var agents = await db.AgentProfiles.AsNoTracking()
-            .Where(a => a.Presence == Presence.Online && a.Certified && a.Groups.Contains(groupId))
-            .ToListAsync(ct);
+        var agents = new List<AgentProfile>();
+        await foreach (var a in OnlineAgentsOf.For(db)(db, groupId).WithCancellation(ct))
+        {
+            agents.Add(a);
+        }
         if (agents.Count == 0)
         {
             return null;

@@ -83,27 +83,57 @@ public sealed class BulkInserter(CareLoopDbContext db)
     /// <summary>Below this many rows a batch of inserts beats COPY's setup on PostgreSQL.</summary>
     private const int FewRows = 200;
 
-    /// <summary>One round trip: an INSERT per row, the same text each time (so it is prepared automatically).</summary>
+    /// <summary>
+    /// One round trip: multi-row INSERTs of 64, 32, 16, 8, 4, 2 and 1 rows (few distinct texts, so each is prepared
+    /// automatically), which PostgreSQL executes with far less work per row than an INSERT per row.
+    /// </summary>
     private async Task InsertFewAsync<T>(NpgsqlConnection connection, string table, List<Column> columns, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
     {
-        var sql = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => "$" + (i + 1)))})";
         await using var batch = new NpgsqlBatch(connection) { Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction() };
         await using var factory = new NpgsqlCommand();
-        foreach (var row in rows)
+        var done = 0;
+        while (done < rows.Count)
         {
-            var command = new NpgsqlBatchCommand(sql);
-            foreach (var c in columns)
+            var size = 64;
+            while (size > rows.Count - done)
             {
-                var value = c.Read(row);
-                var parameter = c.Mapping?.CreateParameter(factory, "", null, nullable: true) ?? new NpgsqlParameter { DataTypeName = c.StoreType };
-                parameter.Value = value ?? DBNull.Value;
-                command.Parameters.Add((NpgsqlParameter)parameter);
+                size /= 2;
+            }
+            var command = new NpgsqlBatchCommand(MultiRowInsert(table, columns, size));
+            for (var r = done; r < done + size; r++)
+            {
+                foreach (var c in columns)
+                {
+                    var parameter = c.Mapping?.CreateParameter(factory, "", null, nullable: true) ?? new NpgsqlParameter { DataTypeName = c.StoreType };
+                    parameter.Value = c.Read(rows[r]) ?? DBNull.Value;
+                    command.Parameters.Add((NpgsqlParameter)parameter);
+                }
             }
             batch.BatchCommands.Add(command);
+            done += size;
         }
         await batch.ExecuteNonQueryAsync(ct);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Table, int Rows), string> Inserts = new();
+
+    /// <summary><c>INSERT INTO "T" (…) VALUES ($1, …), (…)</c> for <paramref name="rows"/> rows.</summary>
+    private static string MultiRowInsert(string table, List<Column> columns, int rows) => Inserts.GetOrAdd((table, rows), key =>
+    {
+        var sql = new System.Text.StringBuilder($"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES ");
+        var n = 0;
+        for (var r = 0; r < key.Rows; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var i = 0; i < columns.Count; i++)
+            {
+                sql.Append(i == 0 ? "$" : ", $").Append(++n);
+            }
+            sql.Append(')');
+        }
+        return sql.ToString();
+    });
 
     private static DbParameter CreatePlain(DbCommand command, string name)
     {
