@@ -29,6 +29,7 @@ public static class DataServices
         {
             Directory.CreateDirectory(Path.GetFullPath(options.DataFolder));
             services.AddSingleton<SqliteWriteGate>();
+            services.AddHostedService<SqliteCheckpointer>();
             services.AddPooledDbContextFactory<SqliteCareLoopDbContext>((sp, o) =>
                 ConfigureSqlite(o, options.ConnectionString).AddInterceptors(Interceptors(sp)).AddInterceptors(sp.GetRequiredService<SqliteWriteGate>()));
             services.AddScoped<CareLoopDbContext>(Lease<SqliteCareLoopDbContext>);
@@ -149,7 +150,7 @@ internal sealed class SqlitePragmaInterceptor : Microsoft.EntityFrameworkCore.Di
         {
             Configured.AddOrUpdate(handle, handle);
             using var cmd = connection.CreateCommand();
-            cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=10000;";
+            cmd.CommandText = "PRAGMA busy_timeout=30000; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=100000;";
             cmd.ExecuteNonQuery();
         }
     }
