@@ -38,7 +38,7 @@ public sealed class BulkInserter(CareLoopDbContext db)
         }
         if (connection is NpgsqlConnection npgsql)
         {
-            var copy = $"COPY \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) FROM STDIN (FORMAT BINARY)";
+            var copy = $"COPY \"{table}\" ({ColumnList(columns)}) FROM STDIN (FORMAT BINARY)";
             await using var writer = await npgsql.BeginBinaryImportAsync(copy, ct);
             foreach (var row in rows)
             {
@@ -62,7 +62,7 @@ public sealed class BulkInserter(CareLoopDbContext db)
 
         await using var command = connection.CreateCommand();
         command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
-        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES ({string.Join(", ", columns.Select((_, i) => "@p" + i))})";
+        command.CommandText = InsertSql(table, columns, 1, i => "@p" + i);
         var parameters = new DbParameter[columns.Count];
         for (var i = 0; i < columns.Count; i++)
         {
@@ -118,22 +118,28 @@ public sealed class BulkInserter(CareLoopDbContext db)
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Table, int Rows), string> Inserts = new();
 
-    /// <summary><c>INSERT INTO "T" (…) VALUES ($1, …), (…)</c> for <paramref name="rows"/> rows.</summary>
-    private static string MultiRowInsert(string table, List<Column> columns, int rows) => Inserts.GetOrAdd((table, rows), key =>
+    /// <summary>The PostgreSQL text for <paramref name="rows"/> rows, kept per table and size.</summary>
+    private static string MultiRowInsert(string table, List<Column> columns, int rows) =>
+        Inserts.GetOrAdd((table, rows), key => InsertSql(table, columns, key.Rows, i => "$" + (i + 1)));
+
+    /// <summary><c>INSERT INTO "T" (…) VALUES (…), (…)</c> for <paramref name="rows"/> rows; parameter i (from 0) is named by <paramref name="parameter"/>.</summary>
+    private static string InsertSql(string table, List<Column> columns, int rows, Func<int, string> parameter)
     {
-        var sql = new System.Text.StringBuilder($"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c.Name}\""))}) VALUES ");
+        var sql = new System.Text.StringBuilder($"INSERT INTO \"{table}\" ({ColumnList(columns)}) VALUES ");
         var n = 0;
-        for (var r = 0; r < key.Rows; r++)
+        for (var r = 0; r < rows; r++)
         {
             sql.Append(r == 0 ? "(" : ", (");
             for (var i = 0; i < columns.Count; i++)
             {
-                sql.Append(i == 0 ? "$" : ", $").Append(++n);
+                sql.Append(i == 0 ? "" : ", ").Append(parameter(n++));
             }
             sql.Append(')');
         }
         return sql.ToString();
-    });
+    }
+
+    private static string ColumnList(List<Column> columns) => string.Join(", ", columns.Select(c => $"\"{c.Name}\""));
 
     private static DbParameter CreatePlain(DbCommand command, string name)
     {
