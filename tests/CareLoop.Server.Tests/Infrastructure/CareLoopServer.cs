@@ -2,6 +2,7 @@ using System.Net.Http.Headers;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Hosting;
+using CareLoop.Server.Platform.Outbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.TestHost;
@@ -125,6 +126,30 @@ public sealed class CareLoopServer : IAsyncDisposable
     /// <summary>Delivers the outbox messages due now (as the background dispatcher would on its next poll).</summary>
     public Task<int> DispatchOutboxAsync() =>
         _app.Services.GetRequiredService<CareLoop.Server.Platform.Outbox.OutboxDispatcher>().DispatchDueAsync(CancellationToken.None);
+
+    /// <summary>
+    /// Runs the outbox until none of <paramref name="messages"/> waits and at least <paramref name="sent"/> of them are
+    /// sent. The server's own dispatcher may hold a message this call does not see, so it waits for that too. A message
+    /// that fails (retrying or dead) fails the test with its error.
+    /// </summary>
+    public async Task DeliverAsync(System.Linq.Expressions.Expression<Func<OutboxMessage, bool>> messages, int sent, string what)
+    {
+        for (var attempt = 0; attempt < 500; attempt++)
+        {
+            while (await DispatchOutboxAsync() > 0)
+            {
+            }
+            var states = await WithDbAsync(db => db.OutboxMessages.AsNoTracking().Where(messages)
+                .Select(m => new { m.Status, m.LastError }).ToListAsync());
+            Assert.DoesNotContain(states, m => m.Status is OutboxStatus.Retrying or OutboxStatus.Dead);
+            if (states.Count(m => m.Status == OutboxStatus.Sent) >= sent && states.All(m => m.Status == OutboxStatus.Sent))
+            {
+                return;
+            }
+            await Task.Delay(20);
+        }
+        Assert.Fail($"{what} were not delivered.");
+    }
 
     public async ValueTask DisposeAsync()
     {
