@@ -46,10 +46,13 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         });
         Assert.Equal(40, await Server.WithDbAsync(db => db.TicketMessages.CountAsync(m => ids.Contains(m.TicketId))));
         Assert.Equal(40, await Server.WithDbAsync(db => db.TicketSearch.CountAsync(d => ids.Contains(d.TicketId))));
-        var keys = ids.Select(id => "Ticket:" + id).ToList();
-        var created = await Server.WithDbAsync(db => db.OutboxMessages
-            .Where(m => m.EventType == nameof(TicketCreated) && m.AggregateKey != null && keys.Contains(m.AggregateKey)).CountAsync());
-        Assert.Equal(40, created);
+        // Each acknowledgement (e-mail and in-app) was committed with its ticket.
+        var keys = ids.Select(id => "ticket:" + id).ToList();
+        var acknowledgements = await Server.WithDbAsync(db => db.OutboxMessages
+            .Where(m => m.EventType == BuiltInTemplates.TicketCreated && m.AggregateKey != null && keys.Contains(m.AggregateKey))
+            .Select(m => new { m.AggregateKey, m.Kind }).ToListAsync());
+        Assert.Equal(80, acknowledgements.Count);
+        Assert.All(acknowledgements.GroupBy(a => a.AggregateKey), g => Assert.Equal([Notifier.EmailKind, Notifier.InAppKind], g.Select(a => a.Kind).Order().ToList()));
 
         // Searchable at once: the documents were written with the tickets.
         var found = await (await client.GetAsync($"/api/v1/tickets/search?q={Uri.EscapeDataString(subjects[7].Split(' ')[1])}")).ExpectAsync(HttpStatusCode.OK);
@@ -62,7 +65,6 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         var customer = await Desk.CustomerAsync();
         var web = await Desk.TicketAsync(customer, channel: "web");
         var chat = await Desk.TicketAsync(customer, channel: "chat");
-        await HandledAsync(web["id"]!.GetValue<Guid>(), chat["id"]!.GetValue<Guid>());
 
         var keys = new[] { "ticket:" + web["id"]!.GetValue<Guid>(), "ticket:" + chat["id"]!.GetValue<Guid>() };
         var messages = await Server.WithDbAsync(db => db.OutboxMessages.Where(m => m.AggregateKey != null && keys.Contains(m.AggregateKey)).ToListAsync());
@@ -74,13 +76,13 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         var due = Desk.Metric(web, "first_reply")["due"]!.GetValue<DateTimeOffset>();
         var zone = await Server.InScopeAsync(sp => sp.GetRequiredService<CareLoop.Server.Platform.Settings.SettingsStore>().GetPlatformTimeZoneAsync());
         Assert.Contains(TimeZoneInfo.ConvertTime(due, zone).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture), payload["body"]!.GetValue<string>());
-    }
 
-    /// <summary>
-    /// Runs the outbox until the tickets' created events are handled. The server's own dispatcher may have claimed a
-    /// message this call does not see, so wait for it too.
-    /// </summary>
-    private Task HandledAsync(params Guid[] tickets) => HandledAsync(nameof(TicketCreated), tickets.Length, tickets);
+        // Delivered, it is in the customer's inbox once.
+        await Server.DeliverAsync(m => m.Id == inApp.Id, 1, "The in-app acknowledgement");
+        var customerId = await Server.WithDbAsync(db => db.Customers.Where(c => c.ExternalId == customer).Select(c => c.Id).SingleAsync());
+        var inbox = await Server.WithDbAsync(db => db.InAppNotifications.Where(n => n.CustomerId == customerId).ToListAsync());
+        Assert.Equal(payload["title"]!.GetValue<string>(), Assert.Single(inbox).Title);
+    }
 
     /// <summary>Runs the outbox until at least <paramref name="count"/> messages of the event type about the tickets were handled, and none waits.</summary>
     private Task HandledAsync(string eventType, int count, params Guid[] tickets)
@@ -95,7 +97,6 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         var customer = await Desk.CustomerAsync();
         var ticket = await Desk.TicketAsync(customer, channel: "web");
         var id = ticket["id"]!.GetValue<Guid>();
-        await HandledAsync(id);
         var me = await Server.ClientAsync(Roles.Customer, customer: customer);
         await (await me.PostJsonAsync($"/api/v1/tickets/{id}/messages", new { body = "还有一个问题" })).ExpectAsync(HttpStatusCode.OK);
         var agent = await Server.ClientAsync(Roles.Agent);
@@ -115,6 +116,7 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         var customerId = await Server.WithDbAsync(db => db.Customers.Where(c => c.ExternalId == customer).Select(c => c.Id).SingleAsync());
         var existing = (await Desk.TicketAsync(customer))["number"]!.GetValue<long>();
         var writer = Server.Services.GetRequiredService<TicketIntakeWriter>();
+        var outbox = Server.Services.GetRequiredService<OutboxWriter>();
         var now = DateTime.UtcNow;
         NewTicket Make(long number)
         {
@@ -125,7 +127,10 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
                 AuthorId = customerId, AuthorName = "李雷", Body = "内容",
             };
             ticket.Open(now, "test", message);
-            return new NewTicket(ticket, message, new TicketSearchDocument { TicketId = ticket.Id, Number = number, Tokens = "x", UpdatedAt = now }, null, now);
+            return new NewTicket(ticket, message, new TicketSearchDocument { TicketId = ticket.Id, Number = number, Tokens = "x", UpdatedAt = now }, null, now)
+            {
+                Outbox = [outbox.Create(Notifier.EmailKind, "li@example.com", "test.acknowledged", new { number }, aggregateKey: "ticket:" + ticket.Id)],
+            };
         }
         var basis = 900_000_000L + Random.Shared.Next(1_000_000) * 100L;
         var good = Enumerable.Range(1, 5).Select(i => Make(basis + i)).ToList();
@@ -140,8 +145,9 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         Assert.Equal(5, await Server.WithDbAsync(db => db.Tickets.CountAsync(t => goodIds.Contains(t.Id))));
         Assert.Equal(0, await Server.WithDbAsync(db => db.Tickets.CountAsync(t => t.Id == bad.Ticket.Id)));
         Assert.Equal(0, await Server.WithDbAsync(db => db.TicketEvents.CountAsync(e => e.TicketId == bad.Ticket.Id)));
-        var keys = goodIds.Select(id => "Ticket:" + id).ToList();
-        Assert.Equal(5, await Server.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.EventType == nameof(TicketCreated) && keys.Contains(m.AggregateKey!))));
-        Assert.Equal(0, await Server.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.AggregateKey == "Ticket:" + bad.Ticket.Id)));
+        // The messages written with each ticket are stored with it, and not for the ticket that failed.
+        var keys = goodIds.Select(id => "ticket:" + id).ToList();
+        Assert.Equal(5, await Server.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.EventType == "test.acknowledged" && keys.Contains(m.AggregateKey!))));
+        Assert.Equal(0, await Server.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.AggregateKey == "ticket:" + bad.Ticket.Id)));
     }
 }

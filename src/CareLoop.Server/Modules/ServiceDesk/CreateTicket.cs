@@ -30,7 +30,7 @@ public sealed record CreateTicketRequest(
 /// </summary>
 public sealed class CreateTicket(
     CareLoopDbContext db, TicketSla sla, TicketRouter router, TimeProvider clock, FileRecordAccess files, TicketNumbers numbers, TicketFeed feed,
-    TicketIntakeWriter intake)
+    TicketIntakeWriter intake, TicketNotifications notifications)
 {
     public const int MaxAttachments = 20;
 
@@ -148,7 +148,10 @@ public sealed class CreateTicket(
                 TicketId = ticket.Id, Number = ticket.Number, Subject = ticket.Subject, Order = order?.ExternalId, Phone = customer.Phone,
                 CustomerName = customer.Name, Bodies = { message.Body },
             }.Tokens(),
-        }, owner, now);
+        }, owner, now)
+        {
+            Outbox = await notifications.AcknowledgementAsync(ticket, customer, evaluation, ct),
+        };
         if (attached.Count == 0 && followUpOf is null)
         {
             await intake.WriteAsync(created);

@@ -30,7 +30,6 @@ public static class ServiceDeskModule
         services.AddScoped<ServiceDeskAdmin>();
         services.AddScoped<Macros>().AddScoped<CustomerContext>();
         services.AddScoped<Platform.Files.IFileRecordAccess, TicketFileAccess>();
-        services.AddDomainEventHandler<TicketCreated, TicketNotifications>();
         services.AddDomainEventHandler<TicketMessageAdded, TicketNotifications>();
         services.AddSingleton<TicketFeed>();
         services.AddDomainEventHandler<TicketStatusChanged, TicketFeedPublisher>();

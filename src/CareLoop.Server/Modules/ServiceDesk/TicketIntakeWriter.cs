@@ -2,6 +2,9 @@ using System.Collections.Concurrent;
 using CareLoop.Domain.ServiceDesk;
 using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Outbox;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Npgsql;
 
 namespace CareLoop.Server.Modules.ServiceDesk;
 
@@ -17,6 +20,9 @@ public sealed class NewTicket(Ticket ticket, TicketMessage message, TicketSearch
 
     public DateTime At { get; } = at;
 
+    /// <summary>Outbox messages written with the ticket (its acknowledgement to the customer).</summary>
+    public IReadOnlyList<OutboxMessage> Outbox { get; init; } = [];
+
     internal TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Adds the rows to <paramref name="db"/> (saved by the caller).</summary>
@@ -25,6 +31,7 @@ public sealed class NewTicket(Ticket ticket, TicketMessage message, TicketSearch
         db.Tickets.Add(Ticket);
         db.TicketMessages.Add(Message);
         db.TicketSearch.Add(Search);
+        db.OutboxMessages.AddRange(Outbox);
     }
 }
 
@@ -36,7 +43,7 @@ public sealed class NewTicket(Ticket ticket, TicketMessage message, TicketSearch
 /// save interceptors would add: the record stamps and the outbox messages of the tickets' domain events. A group that
 /// fails is retried ticket by ticket, so one bad ticket fails alone.
 /// </summary>
-public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventInterceptor domainEvents)
+public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventInterceptor domainEvents, OutboxSignal signal)
 {
     /// <summary>The most tickets written in one transaction.</summary>
     public const int MaxGroup = 128;
@@ -116,20 +123,26 @@ public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventI
             messages.Add(t.Message);
             documents.Add(t.Search);
             outbox.AddRange(domainEvents.MessagesFor(t.Ticket, nameof(Ticket)));
+            outbox.AddRange(t.Outbox);
         }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
         var bulk = new BulkInserter(db);
-        await using (var tx = await db.Database.BeginTransactionAsync())
+        if (db.IsPostgres)
         {
+            await SavePostgresAsync(db, bulk, group, tickets, events, messages, documents, outbox);
+        }
+        else
+        {
+            await using var tx = await db.Database.BeginTransactionAsync();
             await bulk.InsertAsync(tickets, default);
             await bulk.InsertAsync(events, default);
             await bulk.InsertAsync(messages, default);
             await bulk.InsertAsync(documents, default);
             await bulk.InsertAsync(outbox, default);
-            foreach (var owner in group.Where(t => t.Owner is not null).GroupBy(t => t.Owner!.Value))
+            foreach (var (owner, at) in Owners(group))
             {
-                await TicketRouter.TouchAsync(db, owner.Key, owner.Max(t => t.At), default);
+                await TicketRouter.TouchAsync(db, owner, at, default);
             }
             await tx.CommitAsync();
         }
@@ -138,4 +151,48 @@ public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventI
             t.Ticket.ClearEvents();
         }
     }
+
+    /// <summary>
+    /// PostgreSQL: the whole group in one round trip. The statements go in one batch ended by a single protocol Sync,
+    /// which PostgreSQL runs as one implicit transaction: all of it is committed, or nothing (a failing statement rolls
+    /// back the ones before it).
+    /// </summary>
+    private async Task SavePostgresAsync(CareLoopDbContext db, BulkInserter bulk, IReadOnlyList<NewTicket> group, List<Ticket> tickets,
+        List<TicketEvent> events, List<TicketMessage> messages, List<TicketSearchDocument> documents, List<OutboxMessage> outbox)
+    {
+        await db.Database.OpenConnectionAsync();
+        try
+        {
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)db.Database.GetDbConnection());
+            bulk.AddInserts(batch, tickets);
+            bulk.AddInserts(batch, events);
+            bulk.AddInserts(batch, messages);
+            bulk.AddInserts(batch, documents);
+            bulk.AddInserts(batch, outbox);
+            if (Owners(group).ToList() is { Count: > 0 } owners)
+            {
+                var profile = db.Model.FindEntityType(typeof(AgentProfile))!;
+                var table = StoreObjectIdentifier.Table(profile.GetTableName()!, profile.GetSchema());
+                var update = $"UPDATE \"{table.Name}\" SET \"{profile.FindProperty(nameof(AgentProfile.LastAssignedAt))!.GetColumnName(table)}\" = $1 "
+                    + $"WHERE \"{profile.FindProperty(nameof(AgentProfile.UserId))!.GetColumnName(table)}\" = $2";
+                foreach (var (owner, at) in owners)
+                {
+                    batch.BatchCommands.Add(new NpgsqlBatchCommand(update) { Parameters = { new() { Value = at }, new() { Value = owner } } });
+                }
+            }
+            await batch.ExecuteNonQueryAsync();
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        if (outbox.Count > 0)
+        {
+            signal.Notify();
+        }
+    }
+
+    /// <summary>The agents routing chose in the group, each with its latest assignment time.</summary>
+    private static IEnumerable<(Guid Owner, DateTime At)> Owners(IReadOnlyList<NewTicket> group) =>
+        group.Where(t => t.Owner is not null).GroupBy(t => t.Owner!.Value).Select(g => (g.Key, g.Max(t => t.At)));
 }

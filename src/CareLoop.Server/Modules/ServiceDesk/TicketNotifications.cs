@@ -1,4 +1,5 @@
 using System.Globalization;
+using CareLoop.Domain.Commerce;
 using CareLoop.Domain.ServiceDesk;
 using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Notifications;
@@ -11,36 +12,43 @@ namespace CareLoop.Server.Modules.ServiceDesk;
 /// <summary>
 /// Tells customers about their tickets through the platform notification service (e-mail and in-app): the
 /// acknowledgement with the first-reply due time (not for chat and phone, where they are talking to us already), and
-/// each public reply from the service desk. Runs after commit,
-/// from the outbox, so intake and replies stay fast and a failure here never loses the ticket change.
+/// each public reply from the service desk. The acknowledgement is rendered at intake and its outbox messages are
+/// committed with the ticket (intake has the ticket, the customer and the SLA clocks in hand; a reaction after commit
+/// would read them all again). Replies are told after commit, from the outbox, so a failure here never loses the
+/// reply. Either way the messages themselves are sent by the outbox.
 /// </summary>
-public sealed class TicketNotifications(CareLoopDbContext db, Notifier notifier, TicketSla sla, SettingsStore settings)
-    : IDomainEventHandler<TicketCreated>, IDomainEventHandler<TicketMessageAdded>
+public sealed partial class TicketNotifications(CareLoopDbContext db, Notifier notifier, SettingsStore settings, ILogger<TicketNotifications> log)
+    : IDomainEventHandler<TicketMessageAdded>
 {
-    public async Task HandleAsync(TicketCreated e, CancellationToken ct)
+    /// <summary>
+    /// The acknowledgement of a new ticket, rendered for <paramref name="customer"/>, whose outbox messages the caller
+    /// writes with the ticket; none for chat and phone. A failure to render it is logged and does not stop intake.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxMessage>> AcknowledgementAsync(Ticket ticket, Customer customer, SlaEvaluation evaluation, CancellationToken ct)
     {
-        if (e.Channel is TicketChannel.Chat or TicketChannel.Phone)
+        if (ticket.Channel is TicketChannel.Chat or TicketChannel.Phone)
         {
             // The customer is in a live conversation: no "we have received your request" message.
-            return;
+            return [];
         }
-        var ticket = await db.Tickets.IgnoreQueryFilters().Include(t => t.Events).AsNoTracking().SingleOrDefaultAsync(t => t.Id == e.TicketId, ct);
-        var customer = await db.Customers.IgnoreQueryFilters().AsNoTracking().SingleOrDefaultAsync(c => c.Id == e.CustomerId, ct);
-        if (ticket is null || customer is null)
+        try
         {
-            return;
+            var due = evaluation.Metrics.FirstOrDefault(m => m.Metric == SlaMetric.FirstReply)?.Due ?? evaluation.EarliestDue;
+            var zone = await settings.GetPlatformTimeZoneAsync(ct);
+            var dueText = due is { } d ? TimeZoneInfo.ConvertTimeFromUtc(d, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "—";
+            var outcome = await notifier.PrepareAsync(db, new NotificationRequest(BuiltInTemplates.TicketCreated, NotificationRecipient.Customer(customer), NotificationCategory.Service,
+                new Dictionary<string, string?>
+                {
+                    ["customerName"] = customer.Name, ["ticketNo"] = Number(ticket.Number), ["subject"] = ticket.Subject, ["dueAt"] = dueText,
+                })
+            { AggregateKey = $"ticket:{ticket.Id}", MerchantId = ticket.MerchantId, Link = $"/portal/tickets/{ticket.Number}" }, ct);
+            return outcome.Messages.ToList();
         }
-        var evaluation = await sla.EvaluateAsync(ticket, ct);
-        var due = evaluation.Metrics.FirstOrDefault(m => m.Metric == SlaMetric.FirstReply)?.Due ?? evaluation.EarliestDue;
-        var zone = await settings.GetPlatformTimeZoneAsync(ct);
-        var dueText = due is { } d ? TimeZoneInfo.ConvertTimeFromUtc(d, zone).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "—";
-        await notifier.NotifyAsync(db, new NotificationRequest(BuiltInTemplates.TicketCreated, NotificationRecipient.Customer(customer), NotificationCategory.Service,
-            new Dictionary<string, string?>
-            {
-                ["customerName"] = customer.Name, ["ticketNo"] = Number(ticket.Number), ["subject"] = ticket.Subject, ["dueAt"] = dueText,
-            })
-        { AggregateKey = $"ticket:{ticket.Id}", MerchantId = ticket.MerchantId, Link = $"/portal/tickets/{ticket.Number}" }, ct);
-        await db.SaveChangesAsync(ct);
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            AcknowledgementFailed(e, ticket.Number);
+            return [];
+        }
     }
 
     public async Task HandleAsync(TicketMessageAdded e, CancellationToken ct)
@@ -66,4 +74,7 @@ public sealed class TicketNotifications(CareLoopDbContext db, Notifier notifier,
     }
 
     private static string Number(long n) => n.ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The acknowledgement of ticket {Number} could not be prepared; the ticket is stored without it.")]
+    private partial void AcknowledgementFailed(Exception error, long number);
 }

@@ -23,9 +23,7 @@ public sealed class BulkInserter(CareLoopDbContext db)
         {
             return;
         }
-        var entityType = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not mapped.");
-        var table = entityType.GetTableName()!;
-        var columns = Columns.GetOrAdd(entityType, e => ColumnsOf(e, StoreObjectIdentifier.Table(table, e.GetSchema())));
+        var (table, columns) = Table(typeof(T));
         var connection = db.Database.GetDbConnection();
         if (connection.State != System.Data.ConnectionState.Open)
         {
@@ -33,7 +31,7 @@ public sealed class BulkInserter(CareLoopDbContext db)
         }
         if (connection is NpgsqlConnection few && rows.Count <= FewRows)
         {
-            await InsertFewAsync(few, table, columns, rows, ct);
+            await InsertFewAsync(few, rows, ct);
             return;
         }
         if (connection is NpgsqlConnection npgsql)
@@ -87,11 +85,21 @@ public sealed class BulkInserter(CareLoopDbContext db)
     /// One round trip: multi-row INSERTs of 64, 32, 16, 8, 4, 2 and 1 rows (few distinct texts, so each is prepared
     /// automatically), which PostgreSQL executes with far less work per row than an INSERT per row.
     /// </summary>
-    private async Task InsertFewAsync<T>(NpgsqlConnection connection, string table, List<Column> columns, IReadOnlyList<T> rows, CancellationToken ct)
+    private async Task InsertFewAsync<T>(NpgsqlConnection connection, IReadOnlyList<T> rows, CancellationToken ct)
         where T : class
     {
         await using var batch = new NpgsqlBatch(connection) { Transaction = (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction() };
-        await using var factory = new NpgsqlCommand();
+        AddInserts(batch, rows);
+        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>
+    /// PostgreSQL: adds the multi-row INSERTs of <paramref name="rows"/> to <paramref name="batch"/>, for a caller that
+    /// writes several tables in one round trip.
+    /// </summary>
+    public void AddInserts<T>(NpgsqlBatch batch, IReadOnlyList<T> rows) where T : class
+    {
+        var (table, columns) = Table(typeof(T));
         var done = 0;
         while (done < rows.Count)
         {
@@ -105,7 +113,7 @@ public sealed class BulkInserter(CareLoopDbContext db)
             {
                 foreach (var c in columns)
                 {
-                    var parameter = c.Mapping?.CreateParameter(factory, "", null, nullable: true) ?? new NpgsqlParameter { DataTypeName = c.StoreType };
+                    var parameter = c.Mapping?.CreateParameter(ParameterFactory, "", null, nullable: true) ?? new NpgsqlParameter { DataTypeName = c.StoreType };
                     parameter.Value = c.Read(rows[r]) ?? DBNull.Value;
                     command.Parameters.Add((NpgsqlParameter)parameter);
                 }
@@ -113,7 +121,16 @@ public sealed class BulkInserter(CareLoopDbContext db)
             batch.BatchCommands.Add(command);
             done += size;
         }
-        await batch.ExecuteNonQueryAsync(ct);
+    }
+
+    /// <summary>Only creates parameters (EF's type mappings need a command to create them from).</summary>
+    private static readonly NpgsqlCommand ParameterFactory = new();
+
+    private (string Table, List<Column> Columns) Table(Type type)
+    {
+        var entityType = db.Model.FindEntityType(type) ?? throw new InvalidOperationException($"{type.Name} is not mapped.");
+        var table = entityType.GetTableName()!;
+        return (table, Columns.GetOrAdd(entityType, e => ColumnsOf(e, StoreObjectIdentifier.Table(table, e.GetSchema()))));
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Table, int Rows), string> Inserts = new();

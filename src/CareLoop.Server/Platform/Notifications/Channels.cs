@@ -202,9 +202,79 @@ internal sealed class InAppNotificationConfiguration : IEntityTypeConfiguration<
 }
 
 /// <summary>Writes <c>in_app</c> outbox messages into the recipient's inbox, once per event id.</summary>
-public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxHandler
+public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxBatchHandler
 {
     public string Kind => Notifier.InAppKind;
+
+    /// <summary>Writes a batch's notifications in one transaction; if that fails, each on its own (so one bad row fails alone).</summary>
+    public async Task<IReadOnlyList<OutboxResult>> DeliverBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    {
+        var eventIds = messages.Select(m => m.EventId).Distinct().ToList();
+        var written = (await db.InAppNotifications.Where(n => eventIds.Contains(n.EventId)).Select(n => n.EventId).ToListAsync(ct)).ToHashSet();
+        var results = new OutboxResult[messages.Count];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if (!written.Add(message.EventId))
+            {
+                results[i] = OutboxResult.Success;
+                continue;
+            }
+            InAppPayload? payload;
+            try
+            {
+                payload = JsonSerializer.Deserialize<InAppPayload>(message.Payload, ApiJson.Options);
+            }
+            catch (JsonException e)
+            {
+                results[i] = OutboxResult.Refused("The in-app payload is not valid: " + e.Message);
+                continue;
+            }
+            if (payload is null || (payload.CustomerId is null && payload.UserId is null))
+            {
+                results[i] = OutboxResult.Refused("The notification names no customer or user.");
+                continue;
+            }
+            db.InAppNotifications.Add(ToRow(message, payload));
+            results[i] = OutboxResult.Success;
+        }
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return results;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+        }
+        for (var i = 0; i < messages.Count; i++)
+        {
+            try
+            {
+                results[i] = await DeliverAsync(messages[i], ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                db.ChangeTracker.Clear();
+                results[i] = OutboxResult.Failed(e.GetType().Name + ": " + e.Message);
+            }
+        }
+        return results;
+    }
+
+    private static InAppNotification ToRow(OutboxMessage message, InAppPayload payload) => new()
+    {
+        EventId = message.EventId,
+        CustomerId = payload.CustomerId,
+        UserId = payload.UserId,
+        MerchantId = payload.MerchantId,
+        Template = payload.Template,
+        Title = payload.Title,
+        Body = payload.Body,
+        Link = payload.Link,
+        // When it was raised, not when it reached the inbox.
+        CreatedAt = message.CreatedAt,
+    };
 
     public async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct)
     {
@@ -218,19 +288,7 @@ public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxHandler
         {
             return OutboxResult.Refused("The notification names no customer or user.");
         }
-        db.InAppNotifications.Add(new InAppNotification
-        {
-            EventId = message.EventId,
-            CustomerId = payload.CustomerId,
-            UserId = payload.UserId,
-            MerchantId = payload.MerchantId,
-            Template = payload.Template,
-            Title = payload.Title,
-            Body = payload.Body,
-            Link = payload.Link,
-            // When it was raised, not when it reached the inbox.
-            CreatedAt = message.CreatedAt,
-        });
+        db.InAppNotifications.Add(ToRow(message, payload));
         try
         {
             await db.SaveChangesAsync(ct);

@@ -61,6 +61,9 @@ public sealed record ChannelOutcome(NotificationChannel Channel, ChannelStatus S
 public sealed record NotificationOutcome(string Template, string Language, IReadOnlyList<ChannelOutcome> Channels)
 {
     public ChannelOutcome? For(NotificationChannel channel) => Channels.FirstOrDefault(c => c.Channel == channel);
+
+    /// <summary>The outbox messages that send it (queued and deferred channels).</summary>
+    public IEnumerable<OutboxMessage> Messages => Channels.Where(c => c.Message is not null).Select(c => c.Message!);
 }
 
 /// <summary>What an <c>email</c> outbox message carries: the rendered message, so a later template edit does not change it.</summary>
@@ -81,6 +84,18 @@ public sealed class Notifier(
     public const string InAppKind = "in_app";
 
     public async Task<NotificationOutcome> NotifyAsync(CareLoopDbContext db, NotificationRequest request, CancellationToken ct = default)
+    {
+        var outcome = await PrepareAsync(db, request, ct);
+        db.OutboxMessages.AddRange(outcome.Messages);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Decides and renders like <see cref="NotifyAsync"/> but leaves the outbox messages (<see cref="NotificationOutcome.Messages"/>)
+    /// to the caller, for one that writes its rows without change tracking (e.g. ticket intake's group commit).
+    /// <paramref name="db"/> is only read.
+    /// </summary>
+    public async Task<NotificationOutcome> PrepareAsync(CareLoopDbContext db, NotificationRequest request, CancellationToken ct = default)
     {
         var who = await ResolveRecipientAsync(db, request.Recipient, ct);
         var (text, language) = await templates.ResolveAsync(db, request.Template, NotificationLanguages.Resolve(who.Language), ct);
@@ -109,8 +124,8 @@ public sealed class Notifier(
                 ? new ChannelOutcome(channel, ChannelStatus.Skipped, consentRefusal)
                 : channel switch
                 {
-                    NotificationChannel.Email => QueueEmail(db, request, who, language, subject, body, text.Body, quietUntil),
-                    NotificationChannel.InApp => QueueInApp(db, request, who, subject, body),
+                    NotificationChannel.Email => QueueEmail(request, who, language, subject, body, text.Body, quietUntil),
+                    NotificationChannel.InApp => QueueInApp(request, who, subject, body),
                     _ => new ChannelOutcome(channel, ChannelStatus.Skipped, "no sender exists for this channel yet"),
                 };
             if (outcome.Status == ChannelStatus.Skipped)
@@ -122,7 +137,7 @@ public sealed class Notifier(
         return new NotificationOutcome(request.Template, language, outcomes);
     }
 
-    private ChannelOutcome QueueEmail(CareLoopDbContext db, NotificationRequest request, Recipient who, string language,
+    private ChannelOutcome QueueEmail(NotificationRequest request, Recipient who, string language,
         string subject, string body, string bodyTemplate, DateTime? quietUntil)
     {
         if (string.IsNullOrWhiteSpace(who.Email))
@@ -133,14 +148,14 @@ public sealed class Notifier(
         var payload = new EmailPayload(who.Email.Trim(), who.Name, language, request.Template, subject, body, html);
         // A message held back by quiet hours is not ordered with its record's other e-mails: it must not hold back a
         // transactional message that is due now.
-        var message = outbox.Add(db, EmailKind, Truncate(payload.To, 200), request.Template, payload,
+        var message = outbox.Create(EmailKind, Truncate(payload.To, 200), request.Template, payload,
             aggregateKey: quietUntil is null ? request.AggregateKey : null, merchantId: request.MerchantId, notBefore: quietUntil);
         return quietUntil is { } until
             ? new ChannelOutcome(NotificationChannel.Email, ChannelStatus.Deferred, $"quiet hours: due at {until:O}", message)
             : new ChannelOutcome(NotificationChannel.Email, ChannelStatus.Queued, null, message);
     }
 
-    private ChannelOutcome QueueInApp(CareLoopDbContext db, NotificationRequest request, Recipient who, string subject, string body)
+    private ChannelOutcome QueueInApp(NotificationRequest request, Recipient who, string subject, string body)
     {
         if (who.InboxTarget is null)
         {
@@ -149,7 +164,7 @@ public sealed class Notifier(
         // In-app notifications wait in the inbox until read: quiet hours do not apply to them.
         var payload = new InAppPayload(who.CustomerId, who.UserId, request.MerchantId, request.Template,
             Truncate(subject, 200), Truncate(body, TemplateRenderer.MaxBodyLength), request.Link);
-        var message = outbox.Add(db, InAppKind, who.InboxTarget, request.Template, payload,
+        var message = outbox.Create(InAppKind, who.InboxTarget, request.Template, payload,
             aggregateKey: request.AggregateKey, merchantId: request.MerchantId);
         return new ChannelOutcome(NotificationChannel.InApp, ChannelStatus.Queued, null, message);
     }

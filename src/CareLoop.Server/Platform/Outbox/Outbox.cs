@@ -23,6 +23,15 @@ public interface IOutboxHandler
     Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct);
 }
 
+/// <summary>
+/// A handler that can deliver several messages of its kind at once (one scope, one transaction); the dispatcher hands
+/// it all of a batch's messages of its kind. It returns one result per message, in order.
+/// </summary>
+public interface IOutboxBatchHandler : IOutboxHandler
+{
+    Task<IReadOnlyList<OutboxResult>> DeliverBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct);
+}
+
 /// <summary>Wakes the dispatcher when messages were committed, so delivery does not wait for the next poll.</summary>
 public sealed class OutboxSignal
 {

@@ -100,11 +100,56 @@ public sealed partial class OutboxDispatcher(
         }
         var maxAttempts = await MaxAttemptsAsync(ct);
         var outcomes = new (OutboxMessage Message, OutboxResult Result)[claimed.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, claimed.Count),
+        // Kinds whose handler takes a batch get their messages together; the rest are delivered one by one, several at once.
+        var batchKinds = BatchKinds();
+        var together = Enumerable.Range(0, claimed.Count).Where(i => batchKinds.Contains(claimed[i].Kind)).GroupBy(i => claimed[i].Kind).ToList();
+        var single = Enumerable.Range(0, claimed.Count).Where(i => !batchKinds.Contains(claimed[i].Kind)).ToList();
+        var batches = together.Select(async kind =>
+        {
+            var indexes = kind.ToList();
+            var results = await DeliverBatchAsync(indexes.Select(i => claimed[i]).ToList(), ct);
+            for (var k = 0; k < indexes.Count; k++)
+            {
+                outcomes[indexes[k]] = (claimed[indexes[k]], results[k]);
+            }
+        });
+        var singles = Parallel.ForEachAsync(single,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, o.Parallelism), CancellationToken = ct },
             async (i, token2) => outcomes[i] = (claimed[i], await DeliverAsync(claimed[i], token2)));
+        await Task.WhenAll(batches.Append(singles));
         await RecordAsync(outcomes, token, maxAttempts);
         return claimed.Count;
+    }
+
+    private HashSet<string>? _batchKinds;
+
+    /// <summary>The kinds whose handler implements <see cref="IOutboxBatchHandler"/> (the handlers are fixed at start-up).</summary>
+    private HashSet<string> BatchKinds()
+    {
+        if (_batchKinds is null)
+        {
+            using var scope = scopes.CreateScope();
+            _batchKinds = scope.ServiceProvider.GetServices<IOutboxHandler>().OfType<IOutboxBatchHandler>().Select(h => h.Kind).ToHashSet(StringComparer.Ordinal);
+        }
+        return _batchKinds;
+    }
+
+    private async Task<IReadOnlyList<OutboxResult>> DeliverBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var handler = scope.ServiceProvider.GetServices<IOutboxHandler>().OfType<IOutboxBatchHandler>().First(h => h.Kind == messages[0].Kind);
+        try
+        {
+            var results = await handler.DeliverBatchAsync(messages, ct);
+            return results.Count == messages.Count
+                ? results
+                : throw new InvalidOperationException($"The {handler.Kind} handler answered {results.Count} results for {messages.Count} messages.");
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            var failed = OutboxResult.Failed(e.GetType().Name + ": " + e.Message);
+            return messages.Select(_ => failed).ToList();
+        }
     }
 
     private async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct)
