@@ -193,6 +193,7 @@ public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache polici
             profile.PresenceChangedAt = clock.GetUtcNow().UtcDateTime;
         }
         await db.SaveChangesAsync(ct);
+        setup.InvalidateAgents();
         await router.AssignWaitingAsync(userId, ct);
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(View(profile, await OpenCountAsync(userId, ct)));
@@ -216,6 +217,7 @@ public sealed class ServiceDeskAdmin(CareLoopDbContext db, SlaPolicyCache polici
             profile.Presence = body.Presence.Value;
             profile.PresenceChangedAt = clock.GetUtcNow().UtcDateTime;
             await db.SaveChangesAsync(ct);
+            setup.InvalidateAgents();
         }
         await router.AssignWaitingAsync(profile.UserId, ct);
         await db.SaveChangesAsync(ct);

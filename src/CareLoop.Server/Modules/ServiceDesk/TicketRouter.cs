@@ -14,11 +14,6 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock, DeskS
 {
     public const string Actor = "system:routing";
 
-    // Compiled: asked for every new ticket.
-    private static readonly CompiledPerProvider<Func<CareLoopDbContext, Guid, IAsyncEnumerable<AgentProfile>>> OnlineAgentsOf = new(() =>
-        EF.CompileAsyncQuery((CareLoopDbContext db, Guid groupId) =>
-            db.AgentProfiles.AsNoTracking().Where(a => a.Presence == Presence.Online && a.Certified && a.Groups.Contains(groupId))));
-
     /// <summary>
     /// Puts a ticket in its group (first matching rule) and assigns an agent when one is available; returns that agent.
     /// With <paramref name="touch"/> false the caller records the assignment time (<see cref="TouchAsync"/>) in its own
@@ -95,11 +90,7 @@ public sealed class TicketRouter(CareLoopDbContext db, TimeProvider clock, DeskS
 
     private async Task<AgentCandidate?> ChooseAsync(Guid groupId, IReadOnlyCollection<string> skills, CancellationToken ct)
     {
-        var agents = new List<AgentProfile>();
-        await foreach (var a in OnlineAgentsOf.For(db)(db, groupId).WithCancellation(ct))
-        {
-            agents.Add(a);
-        }
+        var agents = (await setup.OnlineAgentsAsync(db, ct)).Where(a => a.Groups.Contains(groupId)).ToList();
         if (agents.Count == 0)
         {
             return null;
@@ -140,7 +131,19 @@ public sealed class DeskSetupCache(TimeProvider clock)
 
     private sealed record Snapshot(IReadOnlyList<RoutingRule> Rules, IReadOnlyDictionary<Guid, SupportGroup> Groups);
 
+    private readonly TimedSnapshot<IReadOnlyList<AgentProfile>> _agents = new(clock);
+
     public void Invalidate() => _snapshot.Invalidate();
+
+    /// <summary>Forgets the online agents (an agent's presence, groups, skills or capacity changed on this instance).</summary>
+    public void InvalidateAgents() => _agents.Invalidate();
+
+    /// <summary>
+    /// The online, certified agents, asked for every new ticket. Changes on this instance are seen at once; a presence
+    /// change on another instance within <see cref="TimedSnapshot{T}.Lifetime"/>. Their open load is always read fresh.
+    /// </summary>
+    public Task<IReadOnlyList<AgentProfile>> OnlineAgentsAsync(CareLoopDbContext db, CancellationToken ct) => _agents.GetAsync(async () =>
+        (IReadOnlyList<AgentProfile>)await db.AgentProfiles.AsNoTracking().Where(a => a.Presence == Presence.Online && a.Certified).ToListAsync(ct));
 
     public async Task<IReadOnlyList<RoutingRule>> RulesAsync(CareLoopDbContext db, CancellationToken ct) => (await GetAsync(db, ct)).Rules;
 
