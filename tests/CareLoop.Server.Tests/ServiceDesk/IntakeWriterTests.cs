@@ -84,6 +84,41 @@ public abstract class IntakeWriterTests(ServerFixture fixture)
         Assert.Equal(payload["title"]!.GetValue<string>(), Assert.Single(inbox).Title);
     }
 
+    [Fact]
+    public async Task TheAcknowledgementsOfSeveralTickets_ReachEachInbox_AndWithoutSmtp_EachEmailIsDeadWithTheReason()
+    {
+        var customers = new[] { await Desk.CustomerAsync(), await Desk.CustomerAsync(), await Desk.CustomerAsync() };
+        var tickets = await Task.WhenAll(customers.Select(c => Desk.TicketAsync(c, channel: "web")));
+        var keys = tickets.Select(t => "ticket:" + t["id"]!.GetValue<Guid>()).ToList();
+
+        // The test server has no SMTP host: the e-mails are refused for good, the in-app notifications are written.
+        List<OutboxMessage> messages = [];
+        for (var attempt = 0; attempt < 500; attempt++)
+        {
+            while (await Server.DispatchOutboxAsync() > 0)
+            {
+            }
+            messages = await Server.WithDbAsync(db => db.OutboxMessages.AsNoTracking().Where(m => keys.Contains(m.AggregateKey!)).ToListAsync());
+            if (messages.All(m => m.Status is OutboxStatus.Sent or OutboxStatus.Dead))
+            {
+                break;
+            }
+            await Task.Delay(20);
+        }
+        Assert.Equal(6, messages.Count);
+        Assert.All(messages.Where(m => m.Kind == Notifier.InAppKind), m => Assert.Equal(OutboxStatus.Sent, m.Status));
+        Assert.All(messages.Where(m => m.Kind == Notifier.EmailKind), m =>
+        {
+            Assert.Equal(OutboxStatus.Dead, m.Status);
+            Assert.Equal(1, m.Attempts);
+            Assert.Contains("Smtp:Host", m.LastError, StringComparison.Ordinal);
+            Assert.Null(m.LockedBy);
+        });
+        var customerIds = await Server.WithDbAsync(db => db.Customers.Where(c => customers.Contains(c.ExternalId)).Select(c => c.Id).ToListAsync());
+        var inboxes = await Server.WithDbAsync(db => db.InAppNotifications.Where(n => customerIds.Contains(n.CustomerId!.Value)).Select(n => n.CustomerId).ToListAsync());
+        Assert.Equal(customerIds.Order().ToList(), inboxes.Select(i => i!.Value).Order().ToList());
+    }
+
     /// <summary>Runs the outbox until at least <paramref name="count"/> messages of the event type about the tickets were handled, and none waits.</summary>
     private Task HandledAsync(string eventType, int count, params Guid[] tickets)
     {

@@ -192,26 +192,32 @@ public sealed partial class OutboxDispatcher(
                 .SetProperty(m => m.LastError, (string?)null).SetProperty(m => m.LastStatusCode, code)
                 .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
         }
-        foreach (var (message, result) in outcomes.Where(o => !o.Result.Delivered))
+        // Failed ones: each retrying message has its own (jittered) next attempt; dead ones with the same error share a statement.
+        var failed = outcomes.Where(o => !o.Result.Delivered)
+            .Select(o => (o.Message, o.Result, Attempts: o.Message.Attempts + 1, Error: Truncate(o.Result.Error ?? "failed", 2000)))
+            .Select(o => (o.Message, o.Result, o.Attempts, o.Error, Dead: o.Result.Permanent || o.Attempts >= maxAttempts)).ToList();
+        foreach (var group in failed.GroupBy(f => f.Dead ? (f.Attempts, f.Error, f.Result.StatusCode, Id: 0L) : (f.Attempts, f.Error, f.Result.StatusCode, f.Message.Id)))
         {
-            var attempts = message.Attempts + 1;
-            var mine = db.OutboxMessages.Where(m => m.Id == message.Id && m.LockedBy == token);
-            var dead = result.Permanent || attempts >= maxAttempts;
+            var dead = group.First().Dead;
+            var (attempts, error, code, _) = group.Key;
+            var ids = group.Select(f => f.Message.Id).ToList();
             var status = dead ? OutboxStatus.Dead : OutboxStatus.Retrying;
             var next = dead ? now : now + Backoff(attempts, options.CurrentValue);
-            var error = Truncate(result.Error ?? "failed", 2000);
-            await mine.ExecuteUpdateAsync(s => s
+            await db.OutboxMessages.Where(m => ids.Contains(m.Id) && m.LockedBy == token).ExecuteUpdateAsync(s => s
                 .SetProperty(m => m.Status, status).SetProperty(m => m.Attempts, attempts)
                 .SetProperty(m => m.NextAttemptAt, next).SetProperty(m => m.LastAttemptAt, now)
-                .SetProperty(m => m.LastError, error).SetProperty(m => m.LastStatusCode, result.StatusCode)
+                .SetProperty(m => m.LastError, error).SetProperty(m => m.LastStatusCode, code)
                 .SetProperty(m => m.LockedUntil, (DateTime?)null).SetProperty(m => m.LockedBy, (string?)null), CancellationToken.None);
-            if (dead)
+            foreach (var f in group)
             {
-                MessageDead(message.Id, message.Kind, message.Target, attempts, error);
-            }
-            else
-            {
-                DeliveryFailed(message.Id, message.Kind, message.Target, attempts, error, next);
+                if (dead)
+                {
+                    MessageDead(f.Message.Id, f.Message.Kind, f.Message.Target, attempts, error);
+                }
+                else
+                {
+                    DeliveryFailed(f.Message.Id, f.Message.Kind, f.Message.Target, attempts, error, next);
+                }
             }
         }
         await tx.CommitAsync(CancellationToken.None);
