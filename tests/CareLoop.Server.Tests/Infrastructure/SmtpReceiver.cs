@@ -27,6 +27,11 @@ public sealed class SmtpReceiver : IAsyncDisposable
 
     public ConcurrentQueue<ReceivedMail> Received { get; } = new();
 
+    private int _connections;
+
+    /// <summary>Connections accepted so far.</summary>
+    public int Connections => Volatile.Read(ref _connections);
+
     /// <summary>Every RCPT TO address seen (accepted or not), to tell an attempt from silence.</summary>
     public ConcurrentQueue<string> RecipientsTried { get; } = new();
 
@@ -95,6 +100,7 @@ public sealed class SmtpReceiver : IAsyncDisposable
             try
             {
                 client = await listener.AcceptTcpClientAsync(ct);
+                Interlocked.Increment(ref _connections);
             }
             catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
             {

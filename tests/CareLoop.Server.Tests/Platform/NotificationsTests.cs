@@ -226,6 +226,43 @@ public abstract partial class NotificationsTests(ServerFixture fixture, SmtpRece
     }
 
     [Fact]
+    public async Task ABatchOfEmails_SharesAFewConnections_AndOneRefusedRecipientFailsAlone()
+    {
+        var customers = new List<(Guid Id, string Email, string ExternalId)>();
+        for (var i = 0; i < 10; i++)
+        {
+            customers.Add(await CustomerAsync());
+        }
+        smtp.ScriptRecipient(customers[4].Email, "550 5.1.1 Mailbox unavailable: no such user here");
+        var outcomes = new List<NotificationOutcome>();
+        for (var i = 0; i < customers.Count; i++)
+        {
+            outcomes.Add(await NotifyAsync(Ticket(NotificationRecipient.Customer(customers[i].Id), $"T-800-{i}-{Guid.NewGuid():N}")));
+        }
+        var before = smtp.Connections;
+
+        await Server.DispatchOutboxAsync();
+
+        // Ten messages over at most four connections, plus the one reopened after the refusal.
+        Assert.InRange(smtp.Connections - before, 1, EmailDeliveryHandler.ConnectionsPerBatch + 1);
+        for (var i = 0; i < customers.Count; i++)
+        {
+            var message = await MessageAsync(outcomes[i].For(NotificationChannel.Email)!.Message!.Id);
+            if (i == 4)
+            {
+                Assert.Equal(OutboxStatus.Dead, message.Status);
+                Assert.Contains("no such user here", message.LastError, StringComparison.Ordinal);
+                Assert.Empty(smtp.To(customers[i].Email));
+            }
+            else
+            {
+                Assert.Equal(OutboxStatus.Sent, message.Status);
+                Assert.Single(smtp.To(customers[i].Email));
+            }
+        }
+    }
+
+    [Fact]
     public async Task A550_MakesTheMessageDeadAtOnce_WithTheServersWords()
     {
         var customer = await CustomerAsync();

@@ -37,38 +37,122 @@ public sealed class SmtpOptions
 }
 
 /// <summary>
-/// Sends <c>email</c> outbox messages through SMTP with MailKit, one connection per message. A 4xx reply, a refused
+/// Sends <c>email</c> outbox messages through SMTP with MailKit, a batch over a few connections (a connection is
+/// reused for the next message until a message fails). A 4xx reply, a refused
 /// or dropped connection, a timeout or failed authentication is retried by the outbox with backoff; a 5xx reply to the
 /// message (550 mailbox unavailable, 554 rejected) makes it dead at once with the server's words. The Message-Id is
 /// made from the outbox event id, so every retry and replay of one message carries the same id.
 /// </summary>
-public sealed class EmailDeliveryHandler(IOptionsMonitor<SmtpOptions> options, TimeProvider clock, ILogger<EmailDeliveryHandler> log) : IOutboxHandler
+public sealed class EmailDeliveryHandler(IOptionsMonitor<SmtpOptions> options, TimeProvider clock, ILogger<EmailDeliveryHandler> log) : IOutboxBatchHandler
 {
+    /// <summary>SMTP connections a batch of e-mails is spread over; each sends its share one after the other.</summary>
+    public const int ConnectionsPerBatch = 4;
+
     public string Kind => Notifier.EmailKind;
 
-    public async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct)
+    public async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct) => (await DeliverBatchAsync([message], ct))[0];
+
+    /// <summary>
+    /// Sends a batch over at most <see cref="ConnectionsPerBatch"/> connections instead of one per message. After a
+    /// message fails, its connection is closed and the next message opens a new one; when the server cannot be
+    /// reached, the connection's remaining messages are retried later with the same error.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxResult>> DeliverBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
         var o = options.CurrentValue;
         if (!o.IsConfigured)
         {
-            return OutboxResult.Refused("E-mail is not configured: set Smtp:Host (and Smtp:From); then retry this message.");
+            return Each(messages, OutboxResult.Refused("E-mail is not configured: set Smtp:Host (and Smtp:From); then retry this message."));
         }
         if (!MailboxAddress.TryParse(o.From, out var from))
         {
-            return OutboxResult.Refused($"Smtp:From '{o.From}' is not an e-mail address.");
+            return Each(messages, OutboxResult.Refused($"Smtp:From '{o.From}' is not an e-mail address."));
         }
-        var payload = JsonSerializer.Deserialize<EmailPayload>(message.Payload, ApiJson.Options)
-            ?? throw new InvalidOperationException("The e-mail payload is empty.");
-        if (!MailboxAddress.TryParse(payload.To, out var to))
+        var results = new OutboxResult?[messages.Count];
+        var lanes = Math.Min(ConnectionsPerBatch, messages.Count);
+        await Task.WhenAll(Enumerable.Range(0, lanes).Select(lane => SendLaneAsync(o, from, messages, results, lane, lanes, ct)));
+        return results.Select(r => r!).ToList();
+    }
+
+    private static OutboxResult[] Each(IReadOnlyList<OutboxMessage> messages, OutboxResult result) => messages.Select(_ => result).ToArray();
+
+    /// <summary>Sends messages lane, lane + lanes, … over one connection.</summary>
+    private async Task SendLaneAsync(SmtpOptions o, MailboxAddress from, IReadOnlyList<OutboxMessage> messages, OutboxResult?[] results,
+        int lane, int lanes, CancellationToken ct)
+    {
+        SmtpClient? client = null;
+        try
         {
-            return OutboxResult.Refused($"'{payload.To}' is not an e-mail address.");
+            for (var i = lane; i < messages.Count; i += lanes)
+            {
+                var message = messages[i];
+                EmailPayload? payload;
+                try
+                {
+                    payload = JsonSerializer.Deserialize<EmailPayload>(message.Payload, ApiJson.Options);
+                }
+                catch (JsonException e)
+                {
+                    results[i] = OutboxResult.Refused("The e-mail payload is not valid: " + e.Message);
+                    continue;
+                }
+                if (payload is null)
+                {
+                    results[i] = OutboxResult.Refused("The e-mail payload is empty.");
+                    continue;
+                }
+                if (!MailboxAddress.TryParse(payload.To, out var to))
+                {
+                    results[i] = OutboxResult.Refused($"'{payload.To}' is not an e-mail address.");
+                    continue;
+                }
+                if (payload.ToName is { Length: > 0 } name)
+                {
+                    to.Name = name;
+                }
+                using var mime = Compose(message, payload, from, to);
+                if (client is null)
+                {
+                    client = new SmtpClient { Timeout = Math.Max(1, o.TimeoutSeconds) * 1000 };
+                    if (await ConnectAsync(client, o, ct) is { } unreachable)
+                    {
+                        for (var k = i; k < messages.Count; k += lanes)
+                        {
+                            results[k] = unreachable;
+                        }
+                        return;
+                    }
+                }
+                try
+                {
+                    results[i] = await SendAsync(client, mime, message, payload, o, ct);
+                }
+                catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    results[i] = OutboxResult.Failed(e.GetType().Name + ": " + e.Message);
+                }
+                if (!results[i]!.Delivered)
+                {
+                    // The server may have dropped the conversation: the next message starts a fresh one.
+                    await DisconnectQuietlyAsync(client);
+                    client.Dispose();
+                    client = null;
+                }
+            }
         }
-        if (payload.ToName is { Length: > 0 } name)
+        finally
         {
-            to.Name = name;
+            if (client is not null)
+            {
+                await DisconnectQuietlyAsync(client);
+                client.Dispose();
+            }
         }
-        using var mime = Compose(message, payload, from, to);
-        using var client = new SmtpClient { Timeout = Math.Max(1, o.TimeoutSeconds) * 1000 };
+    }
+
+    /// <summary>Connects and authenticates; null when ready, else the failure every message of the connection gets.</summary>
+    private static async Task<OutboxResult?> ConnectAsync(SmtpClient client, SmtpOptions o, CancellationToken ct)
+    {
         try
         {
             var security = !o.UseTls ? SecureSocketOptions.None
@@ -79,36 +163,47 @@ public sealed class EmailDeliveryHandler(IOptionsMonitor<SmtpOptions> options, T
             {
                 await client.AuthenticateAsync(o.User, o.Password ?? "", ct);
             }
-            var reply = await client.SendAsync(mime, ct);
-            NotificationsLog.EmailSent(log, message.Id, payload.Template, reply);
+            return null;
+        }
+        catch (Exception e) when (Classify(e, o, ct) is { } result)
+        {
             await DisconnectQuietlyAsync(client);
-            return new OutboxResult(true, StatusCode: 250);
-        }
-        catch (SmtpCommandException e)
-        {
-            var code = (int)e.StatusCode;
-            var error = $"SMTP {code} ({Describe(e.ErrorCode)}): {e.Message}";
-            await DisconnectQuietlyAsync(client);
-            return code >= 500 ? OutboxResult.Refused(error, code) : OutboxResult.Failed(error, code);
-        }
-        catch (AuthenticationException e)
-        {
-            // Wrong credentials are the configuration's fault, not the message's: retried, so fixing them delivers it.
-            return OutboxResult.Failed("SMTP authentication failed: " + e.Message);
-        }
-        catch (SmtpProtocolException e)
-        {
-            return OutboxResult.Failed("SMTP protocol error (the connection broke off or the server answered out of turn): " + e.Message);
-        }
-        catch (SocketException e)
-        {
-            return OutboxResult.Failed($"Could not reach the SMTP server {o.Host}:{o.Port}: {e.Message}");
-        }
-        catch (Exception e) when (e is TimeoutException or IOException or OperationCanceledException && !ct.IsCancellationRequested)
-        {
-            return OutboxResult.Failed($"The SMTP server {o.Host}:{o.Port} timed out or dropped the connection: {e.Message}");
+            return result;
         }
     }
+
+    private async Task<OutboxResult> SendAsync(SmtpClient client, MimeMessage mime, OutboxMessage message, EmailPayload payload, SmtpOptions o, CancellationToken ct)
+    {
+        try
+        {
+            var reply = await client.SendAsync(mime, ct);
+            NotificationsLog.EmailSent(log, message.Id, payload.Template, reply);
+            return new OutboxResult(true, StatusCode: 250);
+        }
+        catch (Exception e) when (Classify(e, o, ct) is { } result)
+        {
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// What an SMTP failure means for the message: a 5xx reply is dead at once with the server's words; a 4xx reply, a
+    /// refused or dropped connection, a timeout or failed authentication is retried. Null: not an SMTP failure.
+    /// </summary>
+    private static OutboxResult? Classify(Exception e, SmtpOptions o, CancellationToken ct) => e switch
+    {
+        SmtpCommandException c => (int)c.StatusCode is var code && code >= 500
+            ? OutboxResult.Refused($"SMTP {code} ({Describe(c.ErrorCode)}): {c.Message}", code)
+            : OutboxResult.Failed($"SMTP {(int)c.StatusCode} ({Describe(c.ErrorCode)}): {c.Message}", (int)c.StatusCode),
+        // Wrong credentials are the configuration's fault, not the message's: retried, so fixing them delivers it.
+        AuthenticationException => OutboxResult.Failed("SMTP authentication failed: " + e.Message),
+        SmtpProtocolException => OutboxResult.Failed("SMTP protocol error (the connection broke off or the server answered out of turn): " + e.Message),
+        SocketException => OutboxResult.Failed($"Could not reach the SMTP server {o.Host}:{o.Port}: {e.Message}"),
+        TimeoutException or IOException => OutboxResult.Failed($"The SMTP server {o.Host}:{o.Port} timed out or dropped the connection: {e.Message}"),
+        OperationCanceledException when !ct.IsCancellationRequested =>
+            OutboxResult.Failed($"The SMTP server {o.Host}:{o.Port} timed out or dropped the connection: {e.Message}"),
+        _ => null,
+    };
 
     /// <summary>The MIME message: multipart/alternative text + HTML, Message-Id from the event id.</summary>
     internal MimeMessage Compose(OutboxMessage message, EmailPayload payload, MailboxAddress from, MailboxAddress to)
