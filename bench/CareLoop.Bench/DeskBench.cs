@@ -9,6 +9,7 @@ using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
 using CareLoop.Server.Platform.Hosting;
 using CareLoop.Server.Platform.Jobs;
+using CareLoop.Server.Platform.Outbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,6 +92,14 @@ public static class DeskBench
     public static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
     /// <summary>POST /api/v1/tickets with concurrent clients (each request a new ticket), then GET /api/v1/me the same way.</summary>
+    /// <summary>Outbox messages not yet delivered (pending or retrying).</summary>
+    private static async Task<int> OutboxWaitingAsync(WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<CareLoopDbContext>().OutboxMessages
+            .CountAsync(m => m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Retrying);
+    }
+
     public static async Task<int> TicketsApiAsync(ImportBench.Options o, int clients, TimeSpan duration, TimeSpan warmup)
     {
         var folder = Directory.CreateTempSubdirectory("careloop-bench-").FullName;
@@ -130,8 +139,10 @@ public static class DeskBench
             await scope.ServiceProvider.GetRequiredService<CareLoopDbContext>().Database.ExecuteSqlRawAsync("ANALYZE");
         }
         var tickets = await LoadAsync(duration, clients, Create);
+        var waiting = await OutboxWaitingAsync(app);
         var me = await LoadAsync(duration, clients, Me);
         Console.WriteLine(F($"tickets-api [{o.Database}]: {tickets.Count} tickets with {clients} clients in {tickets.Seconds:0.0} s = {tickets.PerSecond:0} tickets/s, p50 {tickets.P50:0.0} ms, p99 {tickets.P99:0.0} ms"));
+        Console.WriteLine(F($"  outbox messages waiting when intake stopped: {waiting} (with Outbox:Enabled=false all of them)"));
         Console.WriteLine(F($"  trivial GET /api/v1/me same run: {me.PerSecond:0} requests/s, p50 {me.P50:0.0} ms, p99 {me.P99:0.0} ms; intake/trivial = {tickets.PerSecond / me.PerSecond:0.00}"));
         await app.StopAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
