@@ -86,19 +86,9 @@ public sealed class EmailDeliveryHandler(IOptionsMonitor<SmtpOptions> options, T
             for (var i = lane; i < messages.Count; i += lanes)
             {
                 var message = messages[i];
-                EmailPayload? payload;
-                try
+                if (!Payloads.TryRead<EmailPayload>(message, "e-mail", out var payload, out var refusal))
                 {
-                    payload = JsonSerializer.Deserialize<EmailPayload>(message.Payload, ApiJson.Options);
-                }
-                catch (JsonException e)
-                {
-                    results[i] = OutboxResult.Refused("The e-mail payload is not valid: " + e.Message);
-                    continue;
-                }
-                if (payload is null)
-                {
-                    results[i] = OutboxResult.Refused("The e-mail payload is empty.");
+                    results[i] = refusal;
                     continue;
                 }
                 if (!MailboxAddress.TryParse(payload.To, out var to))
@@ -252,6 +242,29 @@ public sealed class EmailDeliveryHandler(IOptionsMonitor<SmtpOptions> options, T
     }
 }
 
+/// <summary>Reads the JSON payload of a notification outbox message.</summary>
+internal static class Payloads
+{
+    /// <summary>False, with the refusal to record, when the payload is not valid JSON of <typeparamref name="T"/> or is empty.</summary>
+    public static bool TryRead<T>(OutboxMessage message, string what,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? payload,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out OutboxResult? refusal) where T : class
+    {
+        try
+        {
+            payload = JsonSerializer.Deserialize<T>(message.Payload, ApiJson.Options);
+        }
+        catch (JsonException e)
+        {
+            payload = null;
+            refusal = OutboxResult.Refused($"The {what} payload is not valid: {e.Message}");
+            return false;
+        }
+        refusal = payload is null ? OutboxResult.Refused($"The {what} payload is empty.") : null;
+        return payload is not null;
+    }
+}
+
 /// <summary>A notification in a person's in-app inbox (<c>notifications</c>): a customer's, or a UI user's.</summary>
 public sealed class InAppNotification
 {
@@ -315,17 +328,12 @@ public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxBatchHan
                 results[i] = OutboxResult.Success;
                 continue;
             }
-            InAppPayload? payload;
-            try
+            if (!Payloads.TryRead<InAppPayload>(message, "in-app", out var payload, out var refusal))
             {
-                payload = JsonSerializer.Deserialize<InAppPayload>(message.Payload, ApiJson.Options);
-            }
-            catch (JsonException e)
-            {
-                results[i] = OutboxResult.Refused("The in-app payload is not valid: " + e.Message);
+                results[i] = refusal;
                 continue;
             }
-            if (payload is null || (payload.CustomerId is null && payload.UserId is null))
+            if (payload.CustomerId is null && payload.UserId is null)
             {
                 results[i] = OutboxResult.Refused("The notification names no customer or user.");
                 continue;
