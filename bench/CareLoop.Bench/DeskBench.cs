@@ -143,6 +143,11 @@ public static class DeskBench
         var me = await LoadAsync(duration, clients, Me);
         Console.WriteLine(F($"tickets-api [{o.Database}]: {tickets.Count} tickets with {clients} clients in {tickets.Seconds:0.0} s = {tickets.PerSecond:0} tickets/s, p50 {tickets.P50:0.0} ms, p99 {tickets.P99:0.0} ms"));
         Console.WriteLine(F($"  outbox messages waiting when intake stopped: {waiting} (with Outbox:Enabled=false all of them)"));
+        if (o.Database == DatabaseProvider.Sqlite)
+        {
+            var wal = Directory.GetFiles(folder, "*-wal", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            Console.WriteLine(F($"  SQLite write-ahead log after the run: {wal / 1048576.0:0.0} MB"));
+        }
         Console.WriteLine(F($"  trivial GET /api/v1/me same run: {me.PerSecond:0} requests/s, p50 {me.P50:0.0} ms, p99 {me.P99:0.0} ms; intake/trivial = {tickets.PerSecond / me.PerSecond:0.00}"));
         await app.StopAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();

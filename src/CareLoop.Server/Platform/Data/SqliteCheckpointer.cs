@@ -8,10 +8,17 @@ namespace CareLoop.Server.Platform.Data;
 /// so no committing request pays for it: left to SQLite, the commit that crosses the auto-checkpoint size runs the
 /// checkpoint (and its fsync) while every other writer waits. The connections' auto-checkpoint stays as a far
 /// backstop should this one fall behind.
+/// <para>A passive checkpoint copies the log but never starts it over while readers keep coming, and under steady load
+/// they always do: the log then grew to hundreds of megabytes and every page read searched a longer log index. Once the
+/// log holds <see cref="RestartFrames"/> frames, a restarting checkpoint holds this process's write gate (writers queue
+/// in memory), waits for the readers still on the log and lets the next write start it from the beginning.</para>
 /// </summary>
-public sealed partial class SqliteCheckpointer(ServerOptions options, ILogger<SqliteCheckpointer> log) : BackgroundService
+public sealed partial class SqliteCheckpointer(ServerOptions options, SqliteWriteGate gate, ILogger<SqliteCheckpointer> log) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Log frames (pages) after which the log is started over: 16,384 × 4 KB = 64 MB.</summary>
+    public const long RestartFrames = 16_384;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -26,7 +33,18 @@ public sealed partial class SqliteCheckpointer(ServerOptions options, ILogger<Sq
                     await connection.OpenAsync(stoppingToken);
                     await using var command = connection.CreateCommand();
                     command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
-                    await command.ExecuteNonQueryAsync(stoppingToken);
+                    long frames;
+                    await using (var reader = await command.ExecuteReaderAsync(stoppingToken))
+                    {
+                        // (busy, frames in the log, frames copied)
+                        frames = await reader.ReadAsync(stoppingToken) ? reader.GetInt64(1) : 0;
+                    }
+                    if (frames >= RestartFrames)
+                    {
+                        using var held = await gate.HoldAsync(stoppingToken);
+                        command.CommandText = "PRAGMA wal_checkpoint(RESTART);";
+                        await command.ExecuteNonQueryAsync(stoppingToken);
+                    }
                 }
                 catch (SqliteException e)
                 {

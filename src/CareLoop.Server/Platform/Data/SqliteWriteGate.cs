@@ -19,6 +19,26 @@ public sealed class SqliteWriteGate : DbTransactionInterceptor, IDbConnectionInt
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConditionalWeakTable<DbConnection, object> _holders = [];
 
+    /// <summary>
+    /// Holds the gate for work outside EF Core that needs the database's write lock (a restarting checkpoint), so this
+    /// process's writers wait in the queue rather than in SQLite's busy handler. Null when <see cref="MaxWait"/> ran out.
+    /// </summary>
+    public async Task<IDisposable?> HoldAsync(CancellationToken ct) =>
+        await _gate.WaitAsync(MaxWait, ct) ? new Holder(_gate) : null;
+
+    private sealed class Holder(SemaphoreSlim gate) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                gate.Release();
+            }
+        }
+    }
+
     public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(
         DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
