@@ -314,7 +314,10 @@ public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxBatchHan
 {
     public string Kind => Notifier.InAppKind;
 
-    /// <summary>Writes a batch's notifications in one transaction; if that fails, each on its own (so one bad row fails alone).</summary>
+    /// <summary>
+    /// Writes a batch's notifications in one transaction, once per event id; if that fails, each on its own (so one bad
+    /// row fails alone).
+    /// </summary>
     public async Task<IReadOnlyList<OutboxResult>> DeliverBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
         var eventIds = messages.Select(m => m.EventId).Distinct().ToList();
@@ -346,6 +349,16 @@ public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxBatchHan
             await db.SaveChangesAsync(ct);
             return results;
         }
+        catch (DbUpdateException) when (messages.Count == 1)
+        {
+            // Written by a concurrent delivery of the same event (a lease that ran out mid-delivery): delivered once.
+            db.ChangeTracker.Clear();
+            if (!await db.InAppNotifications.AnyAsync(n => n.EventId == messages[0].EventId, ct))
+            {
+                throw;
+            }
+            return results;
+        }
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
@@ -354,7 +367,7 @@ public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxBatchHan
         {
             try
             {
-                results[i] = await DeliverAsync(messages[i], ct);
+                results[i] = (await DeliverBatchAsync([messages[i]], ct))[0];
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -364,6 +377,8 @@ public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxBatchHan
         }
         return results;
     }
+
+    public async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct) => (await DeliverBatchAsync([message], ct))[0];
 
     private static InAppNotification ToRow(OutboxMessage message, InAppPayload payload) => new()
     {
@@ -378,33 +393,4 @@ public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxBatchHan
         // When it was raised, not when it reached the inbox.
         CreatedAt = message.CreatedAt,
     };
-
-    public async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct)
-    {
-        if (await db.InAppNotifications.AnyAsync(n => n.EventId == message.EventId, ct))
-        {
-            return OutboxResult.Success;
-        }
-        var payload = JsonSerializer.Deserialize<InAppPayload>(message.Payload, ApiJson.Options)
-            ?? throw new InvalidOperationException("The in-app payload is empty.");
-        if (payload.CustomerId is null && payload.UserId is null)
-        {
-            return OutboxResult.Refused("The notification names no customer or user.");
-        }
-        db.InAppNotifications.Add(ToRow(message, payload));
-        try
-        {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateException)
-        {
-            // Written by a concurrent delivery of the same event (a lease that ran out mid-delivery): delivered once.
-            db.ChangeTracker.Clear();
-            if (!await db.InAppNotifications.AnyAsync(n => n.EventId == message.EventId, ct))
-            {
-                throw;
-            }
-        }
-        return OutboxResult.Success;
-    }
 }
