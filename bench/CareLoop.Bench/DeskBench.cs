@@ -100,6 +100,20 @@ public static class DeskBench
             .CountAsync(m => m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Retrying);
     }
 
+    /// <summary>Outbox messages per ticket by kind and target (what intake asks the outbox to do).</summary>
+    private static async Task<string> OutboxMixAsync(WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
+        var tickets = Math.Max(1, await db.Tickets.CountAsync());
+        // Domain events are told apart by their handler (the target); other kinds by event type only.
+        var mix = await db.OutboxMessages
+            .GroupBy(m => new { m.Kind, Target = m.Kind == DomainEventHandlerKind.Kind ? m.Target : "", m.EventType })
+            .Select(g => new { g.Key.Kind, g.Key.Target, g.Key.EventType, Count = g.Count() }).ToListAsync();
+        return string.Join("; ", mix.OrderByDescending(m => m.Count)
+            .Select(m => F($"{m.Kind} {m.Target.Split('.').Last()} {m.EventType} {m.Count / (double)tickets:0.00}")));
+    }
+
     public static async Task<int> TicketsApiAsync(ImportBench.Options o, int clients, TimeSpan duration, TimeSpan warmup)
     {
         var folder = Directory.CreateTempSubdirectory("careloop-bench-").FullName;
@@ -140,9 +154,11 @@ public static class DeskBench
         }
         var tickets = await LoadAsync(duration, clients, Create);
         var waiting = await OutboxWaitingAsync(app);
+        var mix = await OutboxMixAsync(app);
         var me = await LoadAsync(duration, clients, Me);
         Console.WriteLine(F($"tickets-api [{o.Database}]: {tickets.Count} tickets with {clients} clients in {tickets.Seconds:0.0} s = {tickets.PerSecond:0} tickets/s, p50 {tickets.P50:0.0} ms, p99 {tickets.P99:0.0} ms"));
         Console.WriteLine(F($"  outbox messages waiting when intake stopped: {waiting} (with Outbox:Enabled=false all of them)"));
+        Console.WriteLine(F($"  outbox messages per ticket: {mix}"));
         if (o.Database == DatabaseProvider.Sqlite)
         {
             var wal = Directory.GetFiles(folder, "*-wal", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);

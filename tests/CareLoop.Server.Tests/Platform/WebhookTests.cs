@@ -35,6 +35,7 @@ public abstract class WebhookTests(ServerFixture fixture)
         // Tests drive delivery themselves (DispatchOutboxAsync); the background dispatcher stays off so it cannot race them.
         builder.Configuration["Outbox:Enabled"] = "false";
         builder.Services.AddWebhookEvent("test.changed");
+        builder.Services.AddWebhookEvent("test.backlog");
     }
 
     private async Task<(HttpClient Client, Guid Id, string Secret)> SubscribeAsync(WebhookReceiver receiver, params string[] events)
@@ -79,6 +80,38 @@ public abstract class WebhookTests(ServerFixture fixture)
         var message = Assert.Single(await MessagesAsync(id));
         Assert.Equal(OutboxStatus.Sent, message.Status);
         Assert.Equal(got.Id, message.EventId);
+    }
+
+    [Fact]
+    public async Task ABacklog_IsClaimedInGrowingBatches_AndEachMessageIsDeliveredOnce()
+    {
+        while (await Server.DispatchOutboxAsync() > 0)
+        {
+        }
+        await using var receiver = await WebhookReceiver.StartAsync();
+        // An event type only this test subscribes to, so the outbox holds exactly these messages.
+        var (_, id, _) = await SubscribeAsync(receiver, "test.backlog");
+        await Server.InScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<CareLoop.Server.Platform.Data.CareLoopDbContext>();
+            for (var n = 0; n < 160; n++)
+            {
+                await sp.GetRequiredService<WebhookPublisher>().PublishAsync(db, "test.backlog", new { n }, $"backlog:{n}");
+            }
+            return await db.SaveChangesAsync();
+        });
+
+        // 50 (the base size) came back full and quickly, so the next claim takes twice as many; then the rest; then none.
+        Assert.Equal(50, await Server.DispatchOutboxAsync());
+        Assert.Equal(100, await Server.DispatchOutboxAsync());
+        Assert.Equal(10, await Server.DispatchOutboxAsync());
+        Assert.Equal(0, await Server.DispatchOutboxAsync());
+
+        var received = await receiver.WaitForAsync(160);
+        Assert.Equal(160, received.Select(r => r.Id).Distinct().Count());
+        var messages = await MessagesAsync(id);
+        Assert.Equal(160, messages.Count);
+        Assert.All(messages, m => Assert.Equal((OutboxStatus.Sent, 1), (m.Status, m.Attempts)));
     }
 
     [Fact]

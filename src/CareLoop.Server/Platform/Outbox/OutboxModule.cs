@@ -24,8 +24,8 @@ public static class OutboxModule
     public static IServiceCollection AddOutbox(this IServiceCollection services)
     {
         services.AddOptions<OutboxOptions>().BindConfiguration("Outbox")
-            .Validate(o => o.PollMilliseconds > 0 && o.Parallelism > 0 && o.BatchSize > 0 && o.LeaseSeconds > 0,
-                "Outbox options must be positive.")
+            .Validate(o => o.PollMilliseconds > 0 && o.Parallelism > 0 && o.BatchSize > 0 && o.MaxBatchSize >= o.BatchSize && o.LeaseSeconds > 0,
+                "Outbox options must be positive, and MaxBatchSize at least BatchSize.")
             .ValidateOnStart();
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxWriter>();
