@@ -36,6 +36,7 @@ public abstract class WebhookTests(ServerFixture fixture)
         builder.Configuration["Outbox:Enabled"] = "false";
         builder.Services.AddWebhookEvent("test.changed");
         builder.Services.AddWebhookEvent("test.backlog");
+        builder.Services.AddWebhookEvent("test.race");
     }
 
     private async Task<(HttpClient Client, Guid Id, string Secret)> SubscribeAsync(WebhookReceiver receiver, params string[] events)
@@ -89,7 +90,7 @@ public abstract class WebhookTests(ServerFixture fixture)
         {
         }
         await using var receiver = await WebhookReceiver.StartAsync();
-        // An event type only this test subscribes to, so the outbox holds exactly these messages.
+        // An event type only this test subscribes to (a subscription outlives its test), so the outbox holds exactly these messages.
         var (_, id, _) = await SubscribeAsync(receiver, "test.backlog");
         await Server.InScopeAsync(async sp =>
         {
@@ -112,6 +113,43 @@ public abstract class WebhookTests(ServerFixture fixture)
         var messages = await MessagesAsync(id);
         Assert.Equal(160, messages.Count);
         Assert.All(messages, m => Assert.Equal((OutboxStatus.Sent, 1), (m.Status, m.Attempts)));
+    }
+
+    [Fact]
+    public async Task DispatchersClaimingAtTheSameTime_DeliverEachMessageOnce()
+    {
+        while (await Server.DispatchOutboxAsync() > 0)
+        {
+        }
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var (_, id, _) = await SubscribeAsync(receiver, "test.race");
+        await Server.InScopeAsync(async sp =>
+        {
+            var db = sp.GetRequiredService<CareLoop.Server.Platform.Data.CareLoopDbContext>();
+            for (var n = 0; n < 120; n++)
+            {
+                await sp.GetRequiredService<WebhookPublisher>().PublishAsync(db, "test.race", new { n }, $"race:{n}");
+            }
+            return await db.SaveChangesAsync();
+        });
+
+        // Four claim loops at once (as four instances would): every claim gets its own lease token.
+        var claimedBy = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            var total = 0;
+            for (int got; (got = await Server.DispatchOutboxAsync()) > 0;)
+            {
+                total += got;
+            }
+            return total;
+        })));
+
+        Assert.Equal(120, claimedBy.Sum());
+        var received = await receiver.WaitForAsync(120);
+        await Task.Delay(200);
+        Assert.Equal(120, receiver.Received.Count);
+        Assert.Equal(120, receiver.Received.Select(r => r.Id).Distinct().Count());
+        Assert.All(await MessagesAsync(id), m => Assert.Equal((OutboxStatus.Sent, 1), (m.Status, m.Attempts)));
     }
 
     [Fact]

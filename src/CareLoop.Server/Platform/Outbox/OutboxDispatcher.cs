@@ -93,23 +93,12 @@ public sealed partial class OutboxDispatcher(
         {
             var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
             var now = clock.GetUtcNow().UtcDateTime;
-            var ids = await db.OutboxMessages.AsNoTracking()
-                .Where(m => (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Retrying) && m.NextAttemptAt <= now
-                            && (m.LockedUntil == null || m.LockedUntil < now))
-                .Where(m => m.AggregateKey == null || !db.OutboxMessages.Any(p => p.Target == m.Target && p.AggregateKey == m.AggregateKey
-                    && p.Id < m.Id && (p.Status == OutboxStatus.Pending || p.Status == OutboxStatus.Retrying)))
-                .OrderBy(m => m.Id).Take(take).Select(m => m.Id).ToListAsync(ct);
-            if (ids.Count == 0)
+            claimed = await ClaimAsync(db, now, now.AddSeconds(o.LeaseSeconds), token, take, ct);
+            if (claimed.Count == 0)
             {
                 _take = o.BatchSize;
                 return 0;
             }
-            var until = now.AddSeconds(o.LeaseSeconds);
-            await db.OutboxMessages
-                .Where(m => ids.Contains(m.Id) && (m.Status == OutboxStatus.Pending || m.Status == OutboxStatus.Retrying)
-                            && (m.LockedUntil == null || m.LockedUntil < now))
-                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LockedUntil, until).SetProperty(m => m.LockedBy, token), ct);
-            claimed = await db.OutboxMessages.AsNoTracking().Where(m => ids.Contains(m.Id) && m.LockedBy == token).OrderBy(m => m.Id).ToListAsync(ct);
         }
         var maxAttempts = await MaxAttemptsAsync(ct);
         var outcomes = new (OutboxMessage Message, OutboxResult Result)[claimed.Count];
@@ -137,6 +126,34 @@ public sealed partial class OutboxDispatcher(
         _take = claimed.Count == take && quick ? take * 2 : o.BatchSize;
         return claimed.Count;
     }
+
+    /// <summary>
+    /// Claims up to <paramref name="take"/> due messages in one statement: the oldest pending or retrying ones whose
+    /// lease is free and that no earlier undelivered message of their aggregate to the same destination holds back;
+    /// they are leased to <paramref name="token"/> and returned in id order. On PostgreSQL two instances claiming at
+    /// the same moment skip each other's rows (<c>SKIP LOCKED</c>) instead of waiting; a row another instance leased
+    /// after this statement's snapshot is re-checked against its new lease and left out. SQLite has one writer.
+    /// </summary>
+    private static async Task<List<OutboxMessage>> ClaimAsync(CareLoopDbContext db, DateTime now, DateTime until, string token, int take, CancellationToken ct)
+    {
+        var sql = db.IsPostgres ? ClaimSql.Replace("/* lock */", "FOR UPDATE SKIP LOCKED", StringComparison.Ordinal) : ClaimSql;
+        var claimed = await db.OutboxMessages.FromSqlRaw(sql, until, token, now, take).AsNoTracking().ToListAsync(ct);
+        claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return claimed;
+    }
+
+    private const string ClaimSql = """
+        UPDATE outbox_messages SET "LockedUntil" = {0}, "LockedBy" = {1}
+        WHERE "Id" IN (
+            SELECT m."Id" FROM outbox_messages AS m
+            WHERE m."Status" IN ('Pending', 'Retrying') AND m."NextAttemptAt" <= {2} AND (m."LockedUntil" IS NULL OR m."LockedUntil" < {2})
+              AND (m."AggregateKey" IS NULL OR NOT EXISTS (
+                  SELECT 1 FROM outbox_messages AS p
+                  WHERE p."Target" = m."Target" AND p."AggregateKey" = m."AggregateKey" AND p."Id" < m."Id"
+                    AND p."Status" IN ('Pending', 'Retrying')))
+            ORDER BY m."Id" LIMIT {3} /* lock */)
+        RETURNING *
+        """;
 
     private HashSet<string>? _batchKinds;
 
