@@ -133,6 +133,9 @@ public sealed partial class OutboxDispatcher(
     /// they are leased to <paramref name="token"/> and returned in id order. On PostgreSQL two instances claiming at
     /// the same moment skip each other's rows (<c>SKIP LOCKED</c>) instead of waiting; a row another instance leased
     /// after this statement's snapshot is re-checked against its new lease and left out. SQLite has one writer.
+    /// The check for an earlier undelivered message says "neither sent nor dead" in the words of the filter of
+    /// <c>IX_outbox_messages_undelivered_aggregate</c>, so that index (one seek per candidate) is the only one that
+    /// can answer it (see <see cref="OutboxMessageConfiguration"/>).
     /// </summary>
     private static async Task<List<OutboxMessage>> ClaimAsync(CareLoopDbContext db, DateTime now, DateTime until, string token, int take, CancellationToken ct)
     {
@@ -150,7 +153,7 @@ public sealed partial class OutboxDispatcher(
               AND (m."AggregateKey" IS NULL OR NOT EXISTS (
                   SELECT 1 FROM outbox_messages AS p
                   WHERE p."Target" = m."Target" AND p."AggregateKey" = m."AggregateKey" AND p."Id" < m."Id"
-                    AND p."Status" IN ('Pending', 'Retrying')))
+                    AND p."Status" <> 'Sent' AND p."Status" <> 'Dead'))
             ORDER BY m."Id" LIMIT {3} /* lock */)
         RETURNING *
         """;

@@ -1906,7 +1906,7 @@ namespace CareLoop.Server.Platform.Data.Migrations.Sqlite
                         .HasFilter("\"Status\" IN ('Pending', 'Retrying')");
 
                     b.HasIndex(new[] { "Target", "AggregateKey", "Id" }, "IX_outbox_messages_undelivered_aggregate")
-                        .HasFilter("\"Status\" IN ('Pending', 'Retrying')");
+                        .HasFilter("\"Status\" <> 'Sent' AND \"Status\" <> 'Dead'");
 
                     b.ToTable("outbox_messages", (string)null);
                 });
