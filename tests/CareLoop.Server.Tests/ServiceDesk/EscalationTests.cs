@@ -128,6 +128,9 @@ public abstract class EscalationTests(ServerFixture fixture)
             .OrderBy(a => a.Kind).Select(a => (a.Metric, a.Occurrence, a.Kind)).ToList());
 
     private Task<int> NotificationsAsync(Guid ticketId, Guid supervisor) =>
-        Server.WithDbAsync(db => db.OutboxMessages.CountAsync(m => m.Kind == Notifier.InAppKind && m.AggregateKey == $"ticket:{ticketId}"
-            && m.Payload.Contains(supervisor.ToString())));
+        Server.WithDbAsync(async db =>
+        {
+            var link = "/desk/tickets/" + await db.Tickets.Where(t => t.Id == ticketId).Select(t => t.Number).SingleAsync();
+            return await db.InAppNotifications.CountAsync(n => n.UserId == supervisor && n.Link == link);
+        });
 }

@@ -140,6 +140,7 @@ public sealed class CreateTicket(
             f.RecordType = TicketFileAccess.RecordTypeName;
             f.RecordId = ticket.Id.ToString();
         }
+        var acknowledgement = await notifications.AcknowledgementAsync(ticket, customer, evaluation, ct);
         var created = new NewTicket(ticket, message, new TicketSearchDocument
         {
             TicketId = ticket.Id, Number = ticket.Number, UpdatedAt = now,
@@ -150,7 +151,8 @@ public sealed class CreateTicket(
             }.Tokens(),
         }, owner, now)
         {
-            Outbox = await notifications.AcknowledgementAsync(ticket, customer, evaluation, ct),
+            Outbox = acknowledgement?.Messages.ToList() ?? [],
+            Inbox = acknowledgement?.Inbox.ToList() ?? [],
         };
         if (attached.Count == 0 && followUpOf is null)
         {

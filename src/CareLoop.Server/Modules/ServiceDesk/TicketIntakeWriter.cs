@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using CareLoop.Domain.ServiceDesk;
 using CareLoop.Server.Platform.Data;
+using CareLoop.Server.Platform.Notifications;
 using CareLoop.Server.Platform.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata;
@@ -20,8 +21,11 @@ public sealed class NewTicket(Ticket ticket, TicketMessage message, TicketSearch
 
     public DateTime At { get; } = at;
 
-    /// <summary>Outbox messages written with the ticket (its acknowledgement to the customer).</summary>
+    /// <summary>Outbox messages written with the ticket (its acknowledgement e-mail to the customer).</summary>
     public IReadOnlyList<OutboxMessage> Outbox { get; init; } = [];
+
+    /// <summary>In-app notifications written with the ticket (its acknowledgement in the customer's inbox).</summary>
+    public IReadOnlyList<InAppNotification> Inbox { get; init; } = [];
 
     internal TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -32,6 +36,7 @@ public sealed class NewTicket(Ticket ticket, TicketMessage message, TicketSearch
         db.TicketMessages.Add(Message);
         db.TicketSearch.Add(Search);
         db.OutboxMessages.AddRange(Outbox);
+        db.InAppNotifications.AddRange(Inbox);
     }
 }
 
@@ -114,6 +119,7 @@ public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventI
         var messages = new List<TicketMessage>(group.Count);
         var documents = new List<TicketSearchDocument>(group.Count);
         var outbox = new List<OutboxMessage>(group.Count);
+        var inbox = new List<InAppNotification>(group.Count);
         foreach (var t in group)
         {
             t.Ticket.CreatedAt = t.Ticket.UpdatedAt = t.At;
@@ -124,13 +130,14 @@ public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventI
             documents.Add(t.Search);
             outbox.AddRange(domainEvents.MessagesFor(t.Ticket, nameof(Ticket)));
             outbox.AddRange(t.Outbox);
+            inbox.AddRange(t.Inbox);
         }
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<CareLoopDbContext>();
         var bulk = new BulkInserter(db);
         if (db.IsPostgres)
         {
-            await SavePostgresAsync(db, bulk, group, tickets, events, messages, documents, outbox);
+            await SavePostgresAsync(db, bulk, group, tickets, events, messages, documents, outbox, inbox);
         }
         else
         {
@@ -140,6 +147,7 @@ public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventI
             await bulk.InsertAsync(messages, default);
             await bulk.InsertAsync(documents, default);
             await bulk.InsertAsync(outbox, default);
+            await bulk.InsertAsync(inbox, default);
             foreach (var (owner, at) in Owners(group))
             {
                 await TicketRouter.TouchAsync(db, owner, at, default);
@@ -158,7 +166,8 @@ public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventI
     /// back the ones before it).
     /// </summary>
     private async Task SavePostgresAsync(CareLoopDbContext db, BulkInserter bulk, IReadOnlyList<NewTicket> group, List<Ticket> tickets,
-        List<TicketEvent> events, List<TicketMessage> messages, List<TicketSearchDocument> documents, List<OutboxMessage> outbox)
+        List<TicketEvent> events, List<TicketMessage> messages, List<TicketSearchDocument> documents, List<OutboxMessage> outbox,
+        List<InAppNotification> inbox)
     {
         await db.Database.OpenConnectionAsync();
         try
@@ -169,6 +178,7 @@ public sealed class TicketIntakeWriter(IServiceScopeFactory scopes, DomainEventI
             bulk.AddInserts(batch, messages);
             bulk.AddInserts(batch, documents);
             bulk.AddInserts(batch, outbox);
+            bulk.AddInserts(batch, inbox);
             if (Owners(group).ToList() is { Count: > 0 } owners)
             {
                 var profile = db.Model.FindEntityType(typeof(AgentProfile))!;

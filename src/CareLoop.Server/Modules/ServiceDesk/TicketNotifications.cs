@@ -12,24 +12,25 @@ namespace CareLoop.Server.Modules.ServiceDesk;
 /// <summary>
 /// Tells customers about their tickets through the platform notification service (e-mail and in-app): the
 /// acknowledgement with the first-reply due time (not for chat and phone, where they are talking to us already), and
-/// each public reply from the service desk. The acknowledgement is rendered at intake and its outbox messages are
-/// committed with the ticket (intake has the ticket, the customer and the SLA clocks in hand; a reaction after commit
-/// would read them all again). Replies are told after commit, from the outbox, so a failure here never loses the
-/// reply. Either way the messages themselves are sent by the outbox.
+/// each public reply from the service desk. The acknowledgement is rendered at intake and committed with the ticket
+/// (intake has the ticket, the customer and the SLA clocks in hand; a reaction after commit would read them all
+/// again). Replies are told after commit, from the outbox, so a failure here never loses the reply. Either way the
+/// e-mails are sent by the outbox and the in-app notifications are written with the rest.
 /// </summary>
 public sealed partial class TicketNotifications(CareLoopDbContext db, Notifier notifier, SettingsStore settings, ILogger<TicketNotifications> log)
     : IDomainEventHandler<TicketMessageAdded>
 {
     /// <summary>
-    /// The acknowledgement of a new ticket, rendered for <paramref name="customer"/>, whose outbox messages the caller
-    /// writes with the ticket; none for chat and phone. A failure to render it is logged and does not stop intake.
+    /// The acknowledgement of a new ticket, rendered for <paramref name="customer"/>: its e-mail's outbox message and
+    /// its in-app notification, which the caller writes with the ticket; none for chat and phone. A failure to render
+    /// it is logged and does not stop intake.
     /// </summary>
-    public async Task<IReadOnlyList<OutboxMessage>> AcknowledgementAsync(Ticket ticket, Customer customer, SlaEvaluation evaluation, CancellationToken ct)
+    public async Task<NotificationOutcome?> AcknowledgementAsync(Ticket ticket, Customer customer, SlaEvaluation evaluation, CancellationToken ct)
     {
         if (ticket.Channel is TicketChannel.Chat or TicketChannel.Phone)
         {
             // The customer is in a live conversation: no "we have received your request" message.
-            return [];
+            return null;
         }
         try
         {
@@ -42,12 +43,12 @@ public sealed partial class TicketNotifications(CareLoopDbContext db, Notifier n
                     ["customerName"] = customer.Name, ["ticketNo"] = Number(ticket.Number), ["subject"] = ticket.Subject, ["dueAt"] = dueText,
                 })
             { AggregateKey = $"ticket:{ticket.Id}", MerchantId = ticket.MerchantId, Link = $"/portal/tickets/{ticket.Number}" }, ct);
-            return outcome.Messages.ToList();
+            return outcome;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             AcknowledgementFailed(e, ticket.Number);
-            return [];
+            return null;
         }
     }
 

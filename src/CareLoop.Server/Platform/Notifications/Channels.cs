@@ -270,7 +270,7 @@ public sealed class InAppNotification
 {
     public long Id { get; set; }
 
-    /// <summary>The outbox event that wrote it: unique, so a replayed delivery does not write it twice.</summary>
+    /// <summary>The notification's event id (the same kind of id as an outbox message's): unique.</summary>
     public string EventId { get; set; } = "";
 
     public Guid? CustomerId { get; set; }
@@ -307,90 +307,4 @@ internal sealed class InAppNotificationConfiguration : IEntityTypeConfiguration<
         b.HasIndex(x => new { x.CustomerId, x.ReadAt, x.Id });
         b.HasIndex(x => new { x.UserId, x.ReadAt, x.Id });
     }
-}
-
-/// <summary>Writes <c>in_app</c> outbox messages into the recipient's inbox, once per event id.</summary>
-public sealed class InAppDeliveryHandler(CareLoopDbContext db) : IOutboxBatchHandler
-{
-    public string Kind => Notifier.InAppKind;
-
-    /// <summary>
-    /// Writes a batch's notifications in one transaction, once per event id; if that fails, each on its own (so one bad
-    /// row fails alone).
-    /// </summary>
-    public async Task<IReadOnlyList<OutboxResult>> DeliverBatchAsync(IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
-    {
-        var eventIds = messages.Select(m => m.EventId).Distinct().ToList();
-        var written = (await db.InAppNotifications.Where(n => eventIds.Contains(n.EventId)).Select(n => n.EventId).ToListAsync(ct)).ToHashSet();
-        var results = new OutboxResult[messages.Count];
-        for (var i = 0; i < messages.Count; i++)
-        {
-            var message = messages[i];
-            if (!written.Add(message.EventId))
-            {
-                results[i] = OutboxResult.Success;
-                continue;
-            }
-            if (!Payloads.TryRead<InAppPayload>(message, "in-app", out var payload, out var refusal))
-            {
-                results[i] = refusal;
-                continue;
-            }
-            if (payload.CustomerId is null && payload.UserId is null)
-            {
-                results[i] = OutboxResult.Refused("The notification names no customer or user.");
-                continue;
-            }
-            db.InAppNotifications.Add(ToRow(message, payload));
-            results[i] = OutboxResult.Success;
-        }
-        try
-        {
-            await db.SaveChangesAsync(ct);
-            return results;
-        }
-        catch (DbUpdateException) when (messages.Count == 1)
-        {
-            // Written by a concurrent delivery of the same event (a lease that ran out mid-delivery): delivered once.
-            db.ChangeTracker.Clear();
-            if (!await db.InAppNotifications.AnyAsync(n => n.EventId == messages[0].EventId, ct))
-            {
-                throw;
-            }
-            return results;
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-        }
-        for (var i = 0; i < messages.Count; i++)
-        {
-            try
-            {
-                results[i] = (await DeliverBatchAsync([messages[i]], ct))[0];
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                db.ChangeTracker.Clear();
-                results[i] = OutboxResult.Failed(e.GetType().Name + ": " + e.Message);
-            }
-        }
-        return results;
-    }
-
-    public async Task<OutboxResult> DeliverAsync(OutboxMessage message, CancellationToken ct) => (await DeliverBatchAsync([message], ct))[0];
-
-    private static InAppNotification ToRow(OutboxMessage message, InAppPayload payload) => new()
-    {
-        EventId = message.EventId,
-        CustomerId = payload.CustomerId,
-        UserId = payload.UserId,
-        MerchantId = payload.MerchantId,
-        Template = payload.Template,
-        Title = payload.Title,
-        Body = payload.Body,
-        Link = payload.Link,
-        // When it was raised, not when it reached the inbox.
-        CreatedAt = message.CreatedAt,
-    };
 }

@@ -59,7 +59,6 @@ public static class NotificationsModule
         services.AddSingleton<NotificationTemplateStore>();
         services.AddScoped<Notifier>();
         services.AddScoped<IOutboxHandler, EmailDeliveryHandler>();
-        services.AddScoped<IOutboxHandler, InAppDeliveryHandler>();
         return services;
     }
 

@@ -55,44 +55,52 @@ public sealed record NotificationRequest(string Template, NotificationRecipient 
 
 public enum ChannelStatus { Queued, Deferred, Skipped }
 
-/// <summary>What happened to one channel of a request: queued (due now), deferred (due when quiet hours end) or skipped, and why.</summary>
-public sealed record ChannelOutcome(NotificationChannel Channel, ChannelStatus Status, string? Reason = null, OutboxMessage? Message = null);
+/// <summary>
+/// What happened to one channel of a request: queued (due now), deferred (due when quiet hours end) or skipped, and
+/// why. A queued or deferred e-mail is an outbox <paramref name="Message"/>; an in-app notification is its inbox
+/// <paramref name="Row"/>, written in the caller's transaction.
+/// </summary>
+public sealed record ChannelOutcome(NotificationChannel Channel, ChannelStatus Status, string? Reason = null, OutboxMessage? Message = null, InAppNotification? Row = null);
 
 public sealed record NotificationOutcome(string Template, string Language, IReadOnlyList<ChannelOutcome> Channels)
 {
     public ChannelOutcome? For(NotificationChannel channel) => Channels.FirstOrDefault(c => c.Channel == channel);
 
-    /// <summary>The outbox messages that send it (queued and deferred channels).</summary>
+    /// <summary>The outbox messages that send it (queued and deferred e-mails).</summary>
     public IEnumerable<OutboxMessage> Messages => Channels.Where(c => c.Message is not null).Select(c => c.Message!);
+
+    /// <summary>The in-app notifications it puts in inboxes.</summary>
+    public IEnumerable<InAppNotification> Inbox => Channels.Where(c => c.Row is not null).Select(c => c.Row!);
 }
 
 /// <summary>What an <c>email</c> outbox message carries: the rendered message, so a later template edit does not change it.</summary>
 public sealed record EmailPayload(string To, string? ToName, string Language, string Template, string Subject, string Text, string Html);
 
-/// <summary>What an <c>in_app</c> outbox message carries.</summary>
-public sealed record InAppPayload(Guid? CustomerId, Guid? UserId, Guid? MerchantId, string Template, string Title, string Body, string? Link);
 
 /// <summary>
 /// The notification interface of the platform. <see cref="NotifyAsync"/> decides per channel (recipient, language,
-/// consent, quiet hours), renders the template and adds outbox messages to the caller's DbContext: they commit with the
-/// caller's change and are sent after it by the outbox (retried when the mail server fails). Nothing is sent inline.
+/// consent, quiet hours), renders the template and adds to the caller's DbContext the e-mails' outbox messages, which
+/// commit with the caller's change and are sent after it by the outbox (retried when the mail server fails), and the
+/// in-app notifications themselves: they are rows of this database, so they are in the inbox the moment the change
+/// commits, and never without it (ADR 21). Nothing is sent inline.
 /// </summary>
 public sealed class Notifier(
     NotificationTemplateStore templates, OutboxWriter outbox, SettingsStore settings, TimeProvider clock, ILogger<Notifier> log)
 {
     public const string EmailKind = "email";
-    public const string InAppKind = "in_app";
 
     public async Task<NotificationOutcome> NotifyAsync(CareLoopDbContext db, NotificationRequest request, CancellationToken ct = default)
     {
         var outcome = await PrepareAsync(db, request, ct);
         db.OutboxMessages.AddRange(outcome.Messages);
+        db.InAppNotifications.AddRange(outcome.Inbox);
         return outcome;
     }
 
     /// <summary>
     /// Decides and renders like <see cref="NotifyAsync"/> but leaves the outbox messages (<see cref="NotificationOutcome.Messages"/>)
-    /// to the caller, for one that writes its rows without change tracking (e.g. ticket intake's group commit).
+    /// and inbox rows (<see cref="NotificationOutcome.Inbox"/>) to the caller, for one that writes its rows without
+    /// change tracking (e.g. ticket intake's group commit).
     /// <paramref name="db"/> is only read.
     /// </summary>
     public async Task<NotificationOutcome> PrepareAsync(CareLoopDbContext db, NotificationRequest request, CancellationToken ct = default)
@@ -162,11 +170,19 @@ public sealed class Notifier(
             return new ChannelOutcome(NotificationChannel.InApp, ChannelStatus.Skipped, "an e-mail address has no in-app inbox");
         }
         // In-app notifications wait in the inbox until read: quiet hours do not apply to them.
-        var payload = new InAppPayload(who.CustomerId, who.UserId, request.MerchantId, request.Template,
-            Truncate(subject, 200), Truncate(body, TemplateRenderer.MaxBodyLength), request.Link);
-        var message = outbox.Create(InAppKind, who.InboxTarget, request.Template, payload,
-            aggregateKey: request.AggregateKey, merchantId: request.MerchantId);
-        return new ChannelOutcome(NotificationChannel.InApp, ChannelStatus.Queued, null, message);
+        var row = new InAppNotification
+        {
+            EventId = OutboxWriter.NewEventId(),
+            CustomerId = who.CustomerId,
+            UserId = who.UserId,
+            MerchantId = request.MerchantId,
+            Template = request.Template,
+            Title = Truncate(subject, 200),
+            Body = Truncate(body, TemplateRenderer.MaxBodyLength),
+            Link = request.Link,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+        };
+        return new ChannelOutcome(NotificationChannel.InApp, ChannelStatus.Queued, null, Row: row);
     }
 
     private static async Task<Recipient> ResolveRecipientAsync(CareLoopDbContext db, NotificationRecipient r, CancellationToken ct)
