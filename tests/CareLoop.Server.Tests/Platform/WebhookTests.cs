@@ -83,24 +83,34 @@ public abstract class WebhookTests(ServerFixture fixture)
         Assert.Equal(got.Id, message.EventId);
     }
 
-    [Fact]
-    public async Task ABacklog_IsClaimedInGrowingBatches_AndEachMessageIsDeliveredOnce()
+    /// <summary>
+    /// Empties the outbox, then commits <paramref name="count"/> events (each of its own aggregate) to a new subscription
+    /// of <paramref name="eventType"/>, a type only the calling test subscribes to (a subscription outlives its test), so
+    /// the outbox holds exactly these messages.
+    /// </summary>
+    private async Task<Guid> BacklogAsync(WebhookReceiver receiver, string eventType, int count)
     {
         while (await Server.DispatchOutboxAsync() > 0)
         {
         }
-        await using var receiver = await WebhookReceiver.StartAsync();
-        // An event type only this test subscribes to (a subscription outlives its test), so the outbox holds exactly these messages.
-        var (_, id, _) = await SubscribeAsync(receiver, "test.backlog");
+        var (_, id, _) = await SubscribeAsync(receiver, eventType);
         await Server.InScopeAsync(async sp =>
         {
             var db = sp.GetRequiredService<CareLoop.Server.Platform.Data.CareLoopDbContext>();
-            for (var n = 0; n < 160; n++)
+            for (var n = 0; n < count; n++)
             {
-                await sp.GetRequiredService<WebhookPublisher>().PublishAsync(db, "test.backlog", new { n }, $"backlog:{n}");
+                await sp.GetRequiredService<WebhookPublisher>().PublishAsync(db, eventType, new { n }, $"{eventType}:{n}");
             }
             return await db.SaveChangesAsync();
         });
+        return id;
+    }
+
+    [Fact]
+    public async Task ABacklog_IsClaimedInGrowingBatches_AndEachMessageIsDeliveredOnce()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var id = await BacklogAsync(receiver, "test.backlog", 160);
 
         // 50 (the base size) came back full and quickly, so the next claim takes twice as many; then the rest; then none.
         Assert.Equal(50, await Server.DispatchOutboxAsync());
@@ -118,20 +128,8 @@ public abstract class WebhookTests(ServerFixture fixture)
     [Fact]
     public async Task DispatchersClaimingAtTheSameTime_DeliverEachMessageOnce()
     {
-        while (await Server.DispatchOutboxAsync() > 0)
-        {
-        }
         await using var receiver = await WebhookReceiver.StartAsync();
-        var (_, id, _) = await SubscribeAsync(receiver, "test.race");
-        await Server.InScopeAsync(async sp =>
-        {
-            var db = sp.GetRequiredService<CareLoop.Server.Platform.Data.CareLoopDbContext>();
-            for (var n = 0; n < 120; n++)
-            {
-                await sp.GetRequiredService<WebhookPublisher>().PublishAsync(db, "test.race", new { n }, $"race:{n}");
-            }
-            return await db.SaveChangesAsync();
-        });
+        var id = await BacklogAsync(receiver, "test.race", 120);
 
         // Four claim loops at once (as four instances would): every claim gets its own lease token.
         var claimedBy = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
