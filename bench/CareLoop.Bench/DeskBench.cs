@@ -91,7 +91,6 @@ public static class DeskBench
 
     public static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
 
-    /// <summary>POST /api/v1/tickets with concurrent clients (each request a new ticket), then GET /api/v1/me the same way.</summary>
     /// <summary>Outbox messages not yet delivered (pending or retrying).</summary>
     private static async Task<int> OutboxWaitingAsync(WebApplication app)
     {
@@ -114,6 +113,7 @@ public static class DeskBench
             .Select(m => F($"{m.Kind} {m.Target.Split('.').Last()} {m.EventType} {m.Count / (double)tickets:0.00}")));
     }
 
+    /// <summary>POST /api/v1/tickets with concurrent clients (each request a new ticket), then GET /api/v1/me the same way.</summary>
     public static async Task<int> TicketsApiAsync(ImportBench.Options o, int clients, TimeSpan duration, TimeSpan warmup)
     {
         var folder = Directory.CreateTempSubdirectory("careloop-bench-").FullName;

@@ -86,7 +86,7 @@ public sealed class EmailDeliveryHandler(IOptionsMonitor<SmtpOptions> options, T
             for (var i = lane; i < messages.Count; i += lanes)
             {
                 var message = messages[i];
-                if (!Payloads.TryRead<EmailPayload>(message, "e-mail", out var payload, out var refusal))
+                if (!TryReadPayload(message, out var payload, out var refusal))
                 {
                     results[i] = refusal;
                     continue;
@@ -182,9 +182,7 @@ public sealed class EmailDeliveryHandler(IOptionsMonitor<SmtpOptions> options, T
     /// </summary>
     private static OutboxResult? Classify(Exception e, SmtpOptions o, CancellationToken ct) => e switch
     {
-        SmtpCommandException c => (int)c.StatusCode is var code && code >= 500
-            ? OutboxResult.Refused($"SMTP {code} ({Describe(c.ErrorCode)}): {c.Message}", code)
-            : OutboxResult.Failed($"SMTP {(int)c.StatusCode} ({Describe(c.ErrorCode)}): {c.Message}", (int)c.StatusCode),
+        SmtpCommandException c => Replied(c),
         // Wrong credentials are the configuration's fault, not the message's: retried, so fixing them delivers it.
         AuthenticationException => OutboxResult.Failed("SMTP authentication failed: " + e.Message),
         SmtpProtocolException => OutboxResult.Failed("SMTP protocol error (the connection broke off or the server answered out of turn): " + e.Message),
@@ -194,6 +192,32 @@ public sealed class EmailDeliveryHandler(IOptionsMonitor<SmtpOptions> options, T
             OutboxResult.Failed($"The SMTP server {o.Host}:{o.Port} timed out or dropped the connection: {e.Message}"),
         _ => null,
     };
+
+    private static OutboxResult Replied(SmtpCommandException e)
+    {
+        var code = (int)e.StatusCode;
+        var error = $"SMTP {code} ({Describe(e.ErrorCode)}): {e.Message}";
+        return code >= 500 ? OutboxResult.Refused(error, code) : OutboxResult.Failed(error, code);
+    }
+
+    /// <summary>False, with the refusal to record, when the payload is not valid JSON of an e-mail or is empty.</summary>
+    private static bool TryReadPayload(OutboxMessage message,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out EmailPayload? payload,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out OutboxResult? refusal)
+    {
+        try
+        {
+            payload = JsonSerializer.Deserialize<EmailPayload>(message.Payload, ApiJson.Options);
+        }
+        catch (JsonException e)
+        {
+            payload = null;
+            refusal = OutboxResult.Refused($"The e-mail payload is not valid: {e.Message}");
+            return false;
+        }
+        refusal = payload is null ? OutboxResult.Refused("The e-mail payload is empty.") : null;
+        return payload is not null;
+    }
 
     /// <summary>The MIME message: multipart/alternative text + HTML, Message-Id from the event id.</summary>
     internal MimeMessage Compose(OutboxMessage message, EmailPayload payload, MailboxAddress from, MailboxAddress to)
@@ -239,29 +263,6 @@ public sealed class EmailDeliveryHandler(IOptionsMonitor<SmtpOptions> options, T
         {
             // The message's outcome is known; a failed QUIT changes nothing.
         }
-    }
-}
-
-/// <summary>Reads the JSON payload of a notification outbox message.</summary>
-internal static class Payloads
-{
-    /// <summary>False, with the refusal to record, when the payload is not valid JSON of <typeparamref name="T"/> or is empty.</summary>
-    public static bool TryRead<T>(OutboxMessage message, string what,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? payload,
-        [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out OutboxResult? refusal) where T : class
-    {
-        try
-        {
-            payload = JsonSerializer.Deserialize<T>(message.Payload, ApiJson.Options);
-        }
-        catch (JsonException e)
-        {
-            payload = null;
-            refusal = OutboxResult.Refused($"The {what} payload is not valid: {e.Message}");
-            return false;
-        }
-        refusal = payload is null ? OutboxResult.Refused($"The {what} payload is empty.") : null;
-        return payload is not null;
     }
 }
 

@@ -139,8 +139,7 @@ public sealed partial class OutboxDispatcher(
     /// </summary>
     private static async Task<List<OutboxMessage>> ClaimAsync(CareLoopDbContext db, DateTime now, DateTime until, string token, int take, CancellationToken ct)
     {
-        var sql = db.IsPostgres ? ClaimSql.Replace("/* lock */", "FOR UPDATE SKIP LOCKED", StringComparison.Ordinal) : ClaimSql;
-        var claimed = await db.OutboxMessages.FromSqlRaw(sql, until, token, now, take).AsNoTracking().ToListAsync(ct);
+        var claimed = await db.OutboxMessages.FromSqlRaw(db.IsPostgres ? ClaimSqlPostgres : ClaimSql, until, token, now, take).AsNoTracking().ToListAsync(ct);
         claimed.Sort((a, b) => a.Id.CompareTo(b.Id));
         return claimed;
     }
@@ -157,6 +156,8 @@ public sealed partial class OutboxDispatcher(
             ORDER BY m."Id" LIMIT {3} /* lock */)
         RETURNING *
         """;
+
+    private static readonly string ClaimSqlPostgres = ClaimSql.Replace("/* lock */", "FOR UPDATE SKIP LOCKED", StringComparison.Ordinal);
 
     private HashSet<string>? _batchKinds;
 
