@@ -14,11 +14,15 @@ namespace CareLoop.Domain.ServiceDesk;
 /// compatibility ideographs → unified ones), then invariant lower case. Traditional and simplified Chinese are not
 /// mapped onto each other.</para>
 /// <para><b>CJK runs</b> (Han incl. extension A and the supplementary planes, Hiragana, Katakana, Hangul, 々〆〇):
-/// every character (unigram) and every adjacent pair (bigram) within the run, so "快递没到" gives
-/// 快 递 没 到 快递 递没 没到. A query of one character looks up its unigram; a longer run looks up all of its
-/// bigrams (AND). A one- or two-character term is therefore answered by the index exactly; a longer term can match
-/// a ticket holding its bigrams in different places (e.g. 退款 and 款了 far apart for 退款了), which the caller removes
-/// with <see cref="MatchesAllTerms"/> on the candidate rows.</para>
+/// every adjacent pair (bigram) within the run and the run's last character (unigram), so "快递没到" gives
+/// 快递 递没 没到 到, and a run of one character gives that character. Every occurrence of a character is thus the
+/// first character of a bigram or a run's last character: a query of one character looks up every token that starts
+/// with it (a prefix token, written 退* here, <c>"退"*</c> for FTS5 and <c>'退':*</c> for PostgreSQL); a longer run
+/// looks up all of its bigrams (AND). (Indexing every unigram as well would answer one-character queries by an exact
+/// term, at the price of half again as many tokens on every ticket write.) A one- or two-character term is therefore
+/// answered by the index exactly; a longer term can match a ticket holding its bigrams in different places (e.g. 退款
+/// and 款了 far apart for 退款了), which the caller removes with <see cref="MatchesAllTerms"/> on the candidate
+/// rows.</para>
 /// <para><b>Words</b>: runs of other letters and digits (combining marks continue a word), lower-cased and cut to
 /// <see cref="MaxWordLength"/> characters: "iPhone15" → iphone15. Each run of ASCII digits of at least
 /// <see cref="MinDigitRunLength"/> inside a word is also indexed on its own and by its last
@@ -39,10 +43,11 @@ namespace CareLoop.Domain.ServiceDesk;
 /// the single term 快递没到) — which is why the tokens are separated by spaces here. Use
 /// <c>tokenize='ascii'</c>: it splits only at ASCII non-alphanumerics and treats every non-ASCII character as a token
 /// character, so each stored token is exactly one FTS5 term (unicode61 would also work for Chinese, but it splits
-/// words at combining marks and folds diacritics). PostgreSQL: the default parser behind <c>to_tsvector('simple', …)</c>
-/// returns each space-separated token as one word/numword/uint token (checked with a C.UTF-8 and a C
-/// <c>LC_CTYPE</c>: 快 快递 iphone15 13800001234 café stay whole) and the <c>simple</c> dictionary keeps it
-/// unchanged (lower-case, no stop words). Build MATCH and tsquery text only with <see cref="Fts5Match"/> and
+/// words at combining marks and folds diacritics). PostgreSQL: the GIN index is on <c>"Tokens"::tsvector</c>, whose
+/// input function splits at white space and keeps each token as it is (no parser, no dictionary, no positions:
+/// indexing is about half the cost of <c>to_tsvector('simple', …)</c>), and queries cast the text of
+/// <see cref="PgTsQuery"/> with <c>::tsquery</c> the same way. Build MATCH and tsquery text only with
+/// <see cref="Fts5Match"/> and
 /// <see cref="PgTsQuery"/>, and pass it as a parameter.</para>
 /// </remarks>
 public static class SearchTokens
@@ -61,6 +66,15 @@ public static class SearchTokens
 
     /// <summary>Length of the digit suffix indexed for digit runs (agents search a phone by its last four digits).</summary>
     public const int PhoneSuffixLength = 4;
+
+    /// <summary>Ends a query token that matches every index token starting with it (see <see cref="IsPrefix"/>).</summary>
+    public const char PrefixMarker = '*';
+
+    /// <summary>True for a query token that matches every index token starting with <see cref="Term"/> of it.</summary>
+    public static bool IsPrefix(string token) => token.Length > 1 && token[^1] == PrefixMarker;
+
+    /// <summary>A query token without its <see cref="PrefixMarker"/>: the text an index token equals or starts with.</summary>
+    public static string Term(string token) => IsPrefix(token) ? token[..^1] : token;
 
     /// <summary>The distinct tokens of <paramref name="texts"/>, separated by single spaces, for storing. Null and empty texts are skipped.</summary>
     public static string ForIndex(params ReadOnlySpan<string?> texts)
@@ -98,8 +112,8 @@ public static class SearchTokens
 
     /// <summary>
     /// The tokens a ticket must all have to match <paramref name="query"/>, separated by single spaces (empty for a
-    /// query without letters, digits or CJK characters): the unigram of a one-character CJK run, the bigrams of a
-    /// longer one, each word normalised as in the index.
+    /// query without letters, digits or CJK characters): the prefix token (退*) of a one-character CJK run, the bigrams
+    /// of a longer one, each word normalised as in the index.
     /// </summary>
     public static string ForQuery(string? query)
     {
@@ -128,20 +142,21 @@ public static class SearchTokens
     }
 
     /// <summary>
-    /// An FTS5 MATCH expression requiring every token: <c>"快递" AND "1234"</c>. Each token is double-quoted after
-    /// removing every character a token cannot contain (quotes, backslashes, colons, operators, spaces…), so the
-    /// result is always a plain conjunction of single terms. Empty when no token is left: do not query then (FTS5
-    /// rejects an empty MATCH).
+    /// An FTS5 MATCH expression requiring every token: <c>"快递" AND "1234" AND "退"*</c>. Each token is
+    /// double-quoted after removing every character a token cannot contain (quotes, backslashes, colons, operators,
+    /// spaces…), so the result is always a plain conjunction of single terms, a token ending in
+    /// <see cref="PrefixMarker"/> as a prefix term. Empty when no token is left: do not query then (FTS5 rejects an
+    /// empty MATCH).
     /// </summary>
-    public static string Fts5Match(IReadOnlyList<string> tokens) => Join(tokens, '"', " AND ");
+    public static string Fts5Match(IReadOnlyList<string> tokens) => Join(tokens, '"', " AND ", "*");
 
     /// <summary>
-    /// A tsquery text for <c>to_tsquery('simple', @query)</c> requiring every token: <c>'快递' &amp; '1234'</c>.
+    /// A tsquery text for <c>@query::tsquery</c> requiring every token: <c>'快递' &amp; '1234' &amp; '退':*</c>.
     /// Each token is single-quoted after removing every character a token cannot contain (quotes, backslashes,
-    /// colons, &amp; | ! ( ) * …), so no operator, weight or prefix marker can be injected. Empty when no token is left:
-    /// do not query then.
+    /// colons, &amp; | ! ( ) * …), so no operator or weight can be injected; a token ending in
+    /// <see cref="PrefixMarker"/> becomes a prefix term. Empty when no token is left: do not query then.
     /// </summary>
-    public static string PgTsQuery(IReadOnlyList<string> tokens) => Join(tokens, '\'', " & ");
+    public static string PgTsQuery(IReadOnlyList<string> tokens) => Join(tokens, '\'', " & ", ":*");
 
     /// <summary>
     /// NFKC and invariant lower case: the form in which <see cref="MatchesAllTerms"/> compares text. Null → empty.
@@ -306,18 +321,10 @@ public static class SearchTokens
 
     private static void EmitCjk(ReadOnlySpan<char> run, int count, TokenWriter writer, Mode mode)
     {
-        if (mode == Mode.Index || count == 1)
-        {
-            for (var i = 0; i < run.Length;)
-            {
-                RuneAt(run, i, out var length);
-                writer.Add(run.Slice(i, length));
-                i += length;
-            }
-        }
-
         if (count == 1)
         {
+            // A one-character query finds the character anywhere: as the first of a bigram or as a run's last character.
+            writer.Add(run, mode == Mode.Query ? PrefixMarker : null);
             return;
         }
 
@@ -329,6 +336,11 @@ public static class SearchTokens
             writer.Add(run[previousStart..(i + length)]);
             previousStart = i;
             i += length;
+        }
+
+        if (mode == Mode.Index)
+        {
+            writer.Add(run[previousStart..]);
         }
     }
 
@@ -382,7 +394,7 @@ public static class SearchTokens
         }
     }
 
-    private static string Join(IReadOnlyList<string> tokens, char quote, string separator)
+    private static string Join(IReadOnlyList<string> tokens, char quote, string separator, string prefixSyntax)
     {
         ArgumentNullException.ThrowIfNull(tokens);
         var builder = new StringBuilder();
@@ -419,6 +431,10 @@ public static class SearchTokens
             }
 
             builder.Append(quote);
+            if (IsPrefix(token))
+            {
+                builder.Append(prefixSyntax);
+            }
         }
 
         return builder.ToString();
@@ -526,12 +542,17 @@ public static class SearchTokens
             _cached = writer;
         }
 
-        public void Add(ReadOnlySpan<char> token)
+        public void Add(ReadOnlySpan<char> token, char? suffix = null)
         {
             Begin();
-            Grow(token.Length);
+            Grow(token.Length + 1);
             token.CopyTo(_buffer.AsSpan(_length));
             _length += token.Length;
+            if (suffix is { } c)
+            {
+                _buffer[_length++] = c;
+            }
+
             End();
         }
 

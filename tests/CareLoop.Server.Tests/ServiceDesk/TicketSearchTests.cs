@@ -40,6 +40,13 @@ public abstract class TicketSearchTests(ServerFixture fixture)
         Assert.Contains(refund, oneCharacter);
         Assert.Contains(returned, oneCharacter);
         Assert.DoesNotContain(parcel, oneCharacter);
+        // A character is indexed as the first of a bigram or as the last of its run: both are found.
+        var last = await SearchAsync(agent, "适");
+        Assert.Contains(returned, last);
+        Assert.DoesNotContain(refund, last);
+        var middle = await SearchAsync(agent, "壶");
+        Assert.Contains(refund, middle);
+        Assert.DoesNotContain(returned, middle);
 
         var express = await SearchAsync(agent, "快递");
         Assert.Contains(parcel, express);

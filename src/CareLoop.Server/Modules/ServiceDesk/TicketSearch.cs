@@ -19,7 +19,8 @@ namespace CareLoop.Server.Modules.ServiceDesk;
 /// <remarks>
 /// SQLite indexes <see cref="Tokens"/> in the FTS5 table <c>TicketSearchFts</c> (external content, rowid =
 /// <see cref="Number"/>), kept in sync by triggers on this table; PostgreSQL by a GIN index on
-/// <c>to_tsvector('simple', "Tokens")</c>. Both are created by the <c>TicketSearch</c> migrations.
+/// <c>"Tokens"::tsvector</c>. Both are created by the <c>TicketSearch</c> migrations (PostgreSQL's index as it is now by
+/// <c>SearchIndexWithoutParser</c>).
 /// </remarks>
 public sealed class TicketSearchDocument
 {
@@ -302,7 +303,8 @@ public sealed class TicketSearchQueries(CareLoopDbContext db)
         foreach (var token in tokens)
         {
             recent.Append(CultureInfo.InvariantCulture, $" AND strpos(' ' || w.\"Tokens\" || ' ', {{{recentArgs.Count}}}) > 0");
-            recentArgs.Add(" " + token + " ");
+            // " 快递 " is the whole token; " 退" (a prefix token) any token starting with it.
+            recentArgs.Add(SearchTokens.IsPrefix(token) ? " " + SearchTokens.Term(token) : " " + token + " ");
         }
         recent.Append(""" ORDER BY w."Number" DESC LIMIT {2}""");
         var hits = await db.Database.SqlQueryRaw<long>(recent.ToString(), recentArgs.ToArray()).ToListAsync(ct);
@@ -313,11 +315,11 @@ public sealed class TicketSearchQueries(CareLoopDbContext db)
 
         // Step 2: a rarer term (under 2 × limit in the window): its short posting lists in the GIN index give every
         // match, the newest are kept by a top-N sort. "+ 0" keeps the planner off the backward number-index scan that
-        // it otherwise picks for a LIMIT: that scan evaluates to_tsvector per row (~80 µs) until enough rows match.
+        // it otherwise picks for a LIMIT: that scan converts each row's tokens to a tsvector until enough rows match.
         var indexed = new StringBuilder("""SELECT s."Number" AS "Value" FROM "TicketSearch" AS s """);
         var indexedArgs = new List<object> { SearchTokens.PgTsQuery(tokens), before, take };
         AppendScope(indexed, indexedArgs, "t.\"Id\" = s.\"TicketId\"", merchant, customer);
-        indexed.Append("""WHERE to_tsvector('simple', s."Tokens") @@ to_tsquery('simple', {0}) AND s."Number" < {1} ORDER BY s."Number" + 0 DESC LIMIT {2}""");
+        indexed.Append("""WHERE s."Tokens"::tsvector @@ {0}::tsquery AND s."Number" < {1} ORDER BY s."Number" + 0 DESC LIMIT {2}""");
         return await db.Database.SqlQueryRaw<long>(indexed.ToString(), indexedArgs.ToArray()).ToListAsync(ct);
     }
 
