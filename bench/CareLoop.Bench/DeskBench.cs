@@ -152,11 +152,18 @@ public static class DeskBench
             await using var scope = app.Services.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<CareLoopDbContext>().Database.ExecuteSqlRawAsync("ANALYZE");
         }
+        var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
+        var jitTime = System.Runtime.JitInfo.GetCompilationTime();
+        var allocated = GC.GetTotalAllocatedBytes();
+        var collections = (Gen0: GC.CollectionCount(0), Gen2: GC.CollectionCount(2));
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var tickets = await LoadAsync(duration, clients, Create);
+        var process = F($"process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / tickets.Count:0.00} ms/ticket (server and load client), allocated {(GC.GetTotalAllocatedBytes() - allocated) / tickets.Count / 1024.0:0.0} KB/ticket, GCs gen0 {GC.CollectionCount(0) - collections.Gen0} gen2 {GC.CollectionCount(2) - collections.Gen2}, methods compiled {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:0} ms");
         var waiting = await OutboxWaitingAsync(app);
         var mix = await OutboxMixAsync(app);
         var me = await LoadAsync(duration, clients, Me);
         Console.WriteLine(F($"tickets-api [{o.Database}]: {tickets.Count} tickets with {clients} clients in {tickets.Seconds:0.0} s = {tickets.PerSecond:0} tickets/s, p50 {tickets.P50:0.0} ms, p99 {tickets.P99:0.0} ms"));
+        Console.WriteLine(F($"  {process}"));
         Console.WriteLine(F($"  outbox messages waiting when intake stopped: {waiting} (with Outbox:Enabled=false all of them)"));
         Console.WriteLine(F($"  outbox messages per ticket: {mix}"));
         if (o.Database == DatabaseProvider.Sqlite)
