@@ -344,6 +344,12 @@ public static class DeskScaleBench
             {
                 Console.WriteLine(F($"  search for a two-character term (退款 / 快递): p50 {search.P50:0.0} ms, p99 {search.P99:0.0} ms"));
             }
+            // One character: a prefix query over every token starting with it (ADR 13), 退 common, 坏 rarer.
+            var single = await TimeAsync(http, 300, i => "/api/v1/tickets/search?q=" + Uri.EscapeDataString(i % 2 == 0 ? "退" : "坏") + "&limit=50", allowMissing: true);
+            if (single is not null)
+            {
+                Console.WriteLine(F($"  search for a one-character term (退 / 坏): p50 {single.P50:0.0} ms, p99 {single.P99:0.0} ms"));
+            }
             var rss = File.ReadAllLines(F($"/proc/{server.Id}/status")).First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
             Console.WriteLine(F($"  server process memory after serving: {rss.Split(':')[1].Trim()}"));
         }

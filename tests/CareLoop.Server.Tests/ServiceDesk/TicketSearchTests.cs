@@ -227,6 +227,29 @@ public abstract class TicketSearchTests(ServerFixture fixture)
     }
 
     [Fact]
+    public async Task ACommonOneCharacterTerm_FillsItsPageFromTheNewestTickets_FirstOrLastInItsRun()
+    {
+        // 21 matches of a page of 10 (20 candidates a batch): answered from the newest documents, not the index.
+        var customer = await Desk.CustomerAsync();
+        var tickets = new List<Guid>();
+        for (var i = 0; i < 21; i++)
+        {
+            tickets.Add(await TicketAsync(customer, "鼋鼍", "无"));
+        }
+        await IndexAsync();
+        var agent = await Server.ClientAsync(Roles.Agent);
+        var newestFirst = Enumerable.Reverse(tickets).ToList();
+
+        foreach (var q in new[] { "鼋", "鼍" })
+        {
+            var page = await (await agent.GetAsync($"/api/v1/tickets/search?q={Uri.EscapeDataString(q)}&limit=10")).ExpectAsync(HttpStatusCode.OK);
+            Assert.Equal(newestFirst[..10], Ids(page!));
+            Assert.NotNull(page!["nextCursor"]);
+            Assert.Equal(newestFirst, await SearchAsync(agent, q));
+        }
+    }
+
+    [Fact]
     public async Task Results_AreNewestFirst_AndPagedByCursor()
     {
         var marker = Marker();

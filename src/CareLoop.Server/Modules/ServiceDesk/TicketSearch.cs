@@ -280,18 +280,16 @@ public sealed class TicketSearchQueries(CareLoopDbContext db)
     {
         var merchant = db.ScopeMerchantId;
         var customer = db.ScopeCustomerId;
-        if (!db.IsPostgres)
+        if (!db.IsPostgres && !tokens.Any(SearchTokens.IsPrefix))
         {
             // FTS5 walks its doclists in rowid (= number) order from the top and stops at the LIMIT.
-            var sql = new StringBuilder("""SELECT f.rowid AS "Value" FROM "TicketSearchFts" AS f """);
-            var args = new List<object> { SearchTokens.Fts5Match(tokens), before, take };
-            AppendScope(sql, args, "t.\"Number\" = f.rowid", merchant, customer);
-            sql.Append("""WHERE f."TicketSearchFts" MATCH {0} AND f.rowid < {1} ORDER BY f.rowid DESC LIMIT {2}""");
-            return await db.Database.SqlQueryRaw<long>(sql.ToString(), args.ToArray()).ToListAsync(ct);
+            return await Fts5CandidatesAsync(tokens, before, take, merchant, customer, ct);
         }
 
-        // PostgreSQL, step 1: the newest documents, read backwards along the number index and checked by plain token
-        // comparison. A common term fills the page here without touching the (then huge) GIN posting lists.
+        // Step 1: the newest documents, read backwards along the number index and checked by plain token comparison.
+        // A common term fills the page here without touching its (then huge) posting lists: on PostgreSQL for every
+        // query, on SQLite for one with a one-character (prefix) token, whose FTS5 query merges the doclists of every
+        // token starting with the character before it can return the newest.
         var recent = new StringBuilder("""
             SELECT w."Number" AS "Value" FROM (
                 SELECT s."Number", s."TicketId", s."Tokens" FROM "TicketSearch" AS s WHERE s."Number" < {0} ORDER BY s."Number" DESC LIMIT {1}
@@ -299,10 +297,11 @@ public sealed class TicketSearchQueries(CareLoopDbContext db)
             """).Append(' ');
         var recentArgs = new List<object> { before, RecentWindow, take };
         AppendScope(recent, recentArgs, "t.\"Id\" = w.\"TicketId\"", merchant, customer);
-        recent.Append("WHERE true");
+        recent.Append("WHERE 1 = 1");
+        var position = db.IsPostgres ? "strpos" : "instr";
         foreach (var token in tokens)
         {
-            recent.Append(CultureInfo.InvariantCulture, $" AND strpos(' ' || w.\"Tokens\" || ' ', {{{recentArgs.Count}}}) > 0");
+            recent.Append(CultureInfo.InvariantCulture, $" AND {position}(' ' || w.\"Tokens\" || ' ', {{{recentArgs.Count}}}) > 0");
             // " 快递 " is the whole token; " 退" (a prefix token) any token starting with it.
             recentArgs.Add(SearchTokens.IsPrefix(token) ? " " + SearchTokens.Term(token) : " " + token + " ");
         }
@@ -311,6 +310,11 @@ public sealed class TicketSearchQueries(CareLoopDbContext db)
         if (hits.Count >= take)
         {
             return hits;
+        }
+        if (!db.IsPostgres)
+        {
+            // A rarer character: its tokens' doclists are short.
+            return await Fts5CandidatesAsync(tokens, before, take, merchant, customer, ct);
         }
 
         // Step 2: a rarer term (under 2 × limit in the window): its short posting lists in the GIN index give every
@@ -321,6 +325,16 @@ public sealed class TicketSearchQueries(CareLoopDbContext db)
         AppendScope(indexed, indexedArgs, "t.\"Id\" = s.\"TicketId\"", merchant, customer);
         indexed.Append("""WHERE s."Tokens"::tsvector @@ {0}::tsquery AND s."Number" < {1} ORDER BY s."Number" + 0 DESC LIMIT {2}""");
         return await db.Database.SqlQueryRaw<long>(indexed.ToString(), indexedArgs.ToArray()).ToListAsync(ct);
+    }
+
+    private async Task<List<long>> Fts5CandidatesAsync(IReadOnlyList<string> tokens, long before, int take, Guid? merchant, Guid? customer,
+        CancellationToken ct)
+    {
+        var sql = new StringBuilder("""SELECT f.rowid AS "Value" FROM "TicketSearchFts" AS f """);
+        var args = new List<object> { SearchTokens.Fts5Match(tokens), before, take };
+        AppendScope(sql, args, "t.\"Number\" = f.rowid", merchant, customer);
+        sql.Append("""WHERE f."TicketSearchFts" MATCH {0} AND f.rowid < {1} ORDER BY f.rowid DESC LIMIT {2}""");
+        return await db.Database.SqlQueryRaw<long>(sql.ToString(), args.ToArray()).ToListAsync(ct);
     }
 
     /// <summary>
