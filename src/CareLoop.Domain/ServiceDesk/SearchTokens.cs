@@ -111,6 +111,31 @@ public static class SearchTokens
     }
 
     /// <summary>
+    /// The distinct tokens for comparing two short texts (duplicate subjects): every CJK character and adjacent pair,
+    /// and the words and digit runs as in the index. Unlike <see cref="ForIndex(ReadOnlySpan{string?})"/>, which keeps
+    /// only each run's last character, every character counts, so a one-character difference weighs the same anywhere.
+    /// </summary>
+    public static IReadOnlyList<string> ForSimilarity(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return [];
+        }
+
+        var writer = TokenWriter.Rent(MaxIndexTokens);
+        try
+        {
+            Scan(Nfkc(text), writer, Mode.Similarity, null);
+            var joined = writer.ToString();
+            return joined.Length == 0 ? [] : joined.Split(' ');
+        }
+        finally
+        {
+            TokenWriter.Return(writer);
+        }
+    }
+
+    /// <summary>
     /// The tokens a ticket must all have to match <paramref name="query"/>, separated by single spaces (empty for a
     /// query without letters, digits or CJK characters): the prefix token (退*) of a one-character CJK run, the bigrams
     /// of a longer one, each word normalised as in the index.
@@ -223,6 +248,7 @@ public static class SearchTokens
         Index,
         Query,
         Terms,
+        Similarity,
     }
 
     private static string Nfkc(string text)
@@ -321,6 +347,16 @@ public static class SearchTokens
 
     private static void EmitCjk(ReadOnlySpan<char> run, int count, TokenWriter writer, Mode mode)
     {
+        if (mode == Mode.Similarity)
+        {
+            for (var i = 0; i < run.Length;)
+            {
+                RuneAt(run, i, out var length);
+                writer.Add(run.Slice(i, length));
+                i += length;
+            }
+        }
+
         if (count == 1)
         {
             // A one-character query finds the character anywhere: as the first of a bigram or as a run's last character.
@@ -338,9 +374,9 @@ public static class SearchTokens
             i += length;
         }
 
-        if (mode == Mode.Index)
+        if (mode != Mode.Query)
         {
-            writer.Add(run[previousStart..]);
+            writer.Add(run[previousStart..]); // (already there for Similarity: the writer keeps tokens distinct)
         }
     }
 
@@ -360,7 +396,7 @@ public static class SearchTokens
         }
 
         writer.End();
-        if (mode != Mode.Index)
+        if (mode is not (Mode.Index or Mode.Similarity))
         {
             return;
         }

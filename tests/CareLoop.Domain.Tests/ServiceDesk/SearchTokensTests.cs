@@ -186,6 +186,16 @@ public sealed class SearchTokensTests
         }
     }
 
+    [Fact]
+    public void Similarity_tokens_are_every_character_and_pair_and_the_words()
+    {
+        Assert.Equal(["快", "递", "没", "到", "快递", "递没", "没到", "sn20240518", "20240518", "0518"],
+            SearchTokens.ForSimilarity("快递没到 SN20240518"));
+        Assert.Equal(["好"], SearchTokens.ForSimilarity("好"));
+        Assert.Empty(SearchTokens.ForSimilarity(null));
+        Assert.Empty(SearchTokens.ForSimilarity("，。"));
+    }
+
     // ---- query tokens ----
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed record DuplicateCandidate(Guid Id, long Number, string Subject, Ti
 
 /// <summary>
 /// Duplicate detection: other unsolved tickets of the same customer about the same order or with a similar subject
-/// (share of the subjects' search tokens in common, which works for Chinese), most likely first. Agents merge them
+/// (share of the subjects' characters, character pairs and words in common, which works for Chinese), most likely first. Agents merge them
 /// with <c>POST /tickets/{id}/merge</c>.
 /// </summary>
 public static class DuplicateTickets
@@ -46,7 +46,7 @@ public static class DuplicateTickets
     }
 
     private static HashSet<string> Tokens(string subject) =>
-        new(SearchTokens.ForIndex(subject).Split(' ', StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
+        new(SearchTokens.ForSimilarity(subject), StringComparer.Ordinal);
 
     /// <summary>Jaccard similarity of two token sets.</summary>
     public static double Similarity(HashSet<string> a, HashSet<string> b)
