@@ -115,42 +115,30 @@ public static class SearchTokens
     /// and the words and digit runs as in the index. Unlike <see cref="ForIndex(ReadOnlySpan{string?})"/>, which keeps
     /// only each run's last character, every character counts, so a one-character difference weighs the same anywhere.
     /// </summary>
-    public static IReadOnlyList<string> ForSimilarity(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return [];
-        }
-
-        var writer = TokenWriter.Rent(MaxIndexTokens);
-        try
-        {
-            Scan(Nfkc(text), writer, Mode.Similarity, null);
-            var joined = writer.ToString();
-            return joined.Length == 0 ? [] : joined.Split(' ');
-        }
-        finally
-        {
-            TokenWriter.Return(writer);
-        }
-    }
+    public static IReadOnlyList<string> ForSimilarity(string? text) => Split(Collect(text, MaxIndexTokens, Mode.Similarity));
 
     /// <summary>
     /// The tokens a ticket must all have to match <paramref name="query"/>, separated by single spaces (empty for a
     /// query without letters, digits or CJK characters): the prefix token (退*) of a one-character CJK run, the bigrams
     /// of a longer one, each word normalised as in the index.
     /// </summary>
-    public static string ForQuery(string? query)
+    public static string ForQuery(string? query) => Collect(query, MaxQueryTokens, Mode.Query);
+
+    /// <summary><see cref="ForQuery"/> as a list; empty for an empty or whitespace-only query.</summary>
+    public static IReadOnlyList<string> QueryTokens(string? query) => Split(ForQuery(query));
+
+    /// <summary>The distinct tokens of one text in <paramref name="mode"/>, separated by spaces; empty for a blank text.</summary>
+    private static string Collect(string? text, int max, Mode mode)
     {
-        if (string.IsNullOrWhiteSpace(query))
+        if (string.IsNullOrWhiteSpace(text))
         {
             return string.Empty;
         }
 
-        var writer = TokenWriter.Rent(MaxQueryTokens);
+        var writer = TokenWriter.Rent(max);
         try
         {
-            Scan(Nfkc(query), writer, Mode.Query, null);
+            Scan(Nfkc(text), writer, mode, null);
             return writer.ToString();
         }
         finally
@@ -159,12 +147,7 @@ public static class SearchTokens
         }
     }
 
-    /// <summary><see cref="ForQuery"/> as a list; empty for an empty or whitespace-only query.</summary>
-    public static IReadOnlyList<string> QueryTokens(string? query)
-    {
-        var joined = ForQuery(query);
-        return joined.Length == 0 ? [] : joined.Split(' ');
-    }
+    private static IReadOnlyList<string> Split(string joined) => joined.Length == 0 ? [] : joined.Split(' ');
 
     /// <summary>
     /// An FTS5 MATCH expression requiring every token: <c>"快递" AND "1234" AND "退"*</c>. Each token is

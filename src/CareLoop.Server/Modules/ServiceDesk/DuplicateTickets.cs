@@ -13,8 +13,8 @@ public sealed record DuplicateCandidate(Guid Id, long Number, string Subject, Ti
 
 /// <summary>
 /// Duplicate detection: other unsolved tickets of the same customer about the same order or with a similar subject
-/// (share of the subjects' characters, character pairs and words in common, which works for Chinese), most likely first. Agents merge them
-/// with <c>POST /tickets/{id}/merge</c>.
+/// (share of the subjects' characters, character pairs and words in common, which works for Chinese), most likely
+/// first. Agents merge them with <c>POST /tickets/{id}/merge</c>.
 /// </summary>
 public static class DuplicateTickets
 {
