@@ -23,7 +23,9 @@ namespace CareLoop.Bench;
 /// </summary>
 public static class DeskBench
 {
-    public sealed record LoadResult(long Count, double Seconds, double P50, double P99)
+    /// <param name="SlowWindows">How many of the run's 100-ms windows the slowest 1 % of requests started in: a few
+    /// means pauses, many means queueing.</param>
+    public sealed record LoadResult(long Count, double Seconds, double P50, double P99, int SlowWindows = 0)
     {
         public double PerSecond => Count / Seconds;
     }
@@ -69,24 +71,28 @@ public static class DeskBench
     /// <summary>Runs <paramref name="clients"/> loops of <paramref name="request"/> for the duration; latencies in ms.</summary>
     public static async Task<LoadResult> LoadAsync(TimeSpan duration, int clients, Func<int, long, Task> request)
     {
-        var latencies = new List<double>[clients];
+        var latencies = new List<(double Started, double Ms)>[clients];
         var count = 0L;
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async n =>
         {
-            var mine = latencies[n] = new List<double>(16_384);
+            var mine = latencies[n] = new List<(double, double)>(16_384);
             long i = 0;
             while (watch.Elapsed < duration)
             {
                 var started = Stopwatch.GetTimestamp();
+                var at = watch.Elapsed.TotalMilliseconds;
                 await request(n, i++);
-                mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                mine.Add((at, Stopwatch.GetElapsedTime(started).TotalMilliseconds));
                 Interlocked.Increment(ref count);
             }
         }));
         var seconds = watch.Elapsed.TotalSeconds;
-        var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new LoadResult(count, seconds, Percentile(all, 0.50), Percentile(all, 0.99));
+        var all = latencies.SelectMany(l => l).OrderBy(l => l.Ms).ToArray();
+        var ms = all.Select(l => l.Ms).ToArray();
+        var p99 = Percentile(ms, 0.99);
+        var slowWindows = all.Where(l => l.Ms >= p99).Select(l => (int)(l.Started / 100)).Distinct().Count();
+        return new LoadResult(count, seconds, Percentile(ms, 0.50), p99, slowWindows);
     }
 
     public static double Percentile(double[] sorted, double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)];
@@ -155,14 +161,15 @@ public static class DeskBench
         var jitted = System.Runtime.JitInfo.GetCompiledMethodCount();
         var jitTime = System.Runtime.JitInfo.GetCompilationTime();
         var allocated = GC.GetTotalAllocatedBytes();
-        var collections = (Gen0: GC.CollectionCount(0), Gen2: GC.CollectionCount(2));
+        var collections = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2));
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var paused = GC.GetTotalPauseDuration();
         var tickets = await LoadAsync(duration, clients, Create);
-        var process = F($"process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / tickets.Count:0.00} ms/ticket (server and load client), allocated {(GC.GetTotalAllocatedBytes() - allocated) / tickets.Count / 1024.0:0.0} KB/ticket, GCs gen0 {GC.CollectionCount(0) - collections.Gen0} gen2 {GC.CollectionCount(2) - collections.Gen2}, methods compiled {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:0} ms");
+        var process = F($"process CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds / tickets.Count:0.00} ms/ticket (server and load client), allocated {(GC.GetTotalAllocatedBytes() - allocated) / tickets.Count / 1024.0:0.0} KB/ticket, GCs gen0 {GC.CollectionCount(0) - collections.Gen0} gen1 {GC.CollectionCount(1) - collections.Gen1} gen2 {GC.CollectionCount(2) - collections.Gen2} pausing {(GC.GetTotalPauseDuration() - paused).TotalMilliseconds:0} ms, pool threads {ThreadPool.ThreadCount}, methods compiled {System.Runtime.JitInfo.GetCompiledMethodCount() - jitted} in {(System.Runtime.JitInfo.GetCompilationTime() - jitTime).TotalMilliseconds:0} ms");
         var waiting = await OutboxWaitingAsync(app);
         var mix = await OutboxMixAsync(app);
         var me = await LoadAsync(duration, clients, Me);
-        Console.WriteLine(F($"tickets-api [{o.Database}]: {tickets.Count} tickets with {clients} clients in {tickets.Seconds:0.0} s = {tickets.PerSecond:0} tickets/s, p50 {tickets.P50:0.0} ms, p99 {tickets.P99:0.0} ms"));
+        Console.WriteLine(F($"tickets-api [{o.Database}]: {tickets.Count} tickets with {clients} clients in {tickets.Seconds:0.0} s = {tickets.PerSecond:0} tickets/s, p50 {tickets.P50:0.0} ms, p99 {tickets.P99:0.0} ms (the slowest 1 % started in {tickets.SlowWindows} of {tickets.Seconds * 10:0} 100-ms windows)"));
         Console.WriteLine(F($"  {process}"));
         Console.WriteLine(F($"  outbox messages waiting when intake stopped: {waiting} (with Outbox:Enabled=false all of them)"));
         Console.WriteLine(F($"  outbox messages per ticket: {mix}"));

@@ -33,6 +33,8 @@ public static class CommerceModule
     public static IServiceCollection AddCommerce(this IServiceCollection services)
     {
         services.AddScoped<OrderQueries>();
+        services.AddSingleton<CustomerCache>();
+        services.AddSingleton<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>(sp => sp.GetRequiredService<CustomerCache>());
         services.AddScoped<UpsertRunner>();
         services.AddScoped<IngestTrackingEvents>();
         services.AddScoped<Platform.Files.IFileRecordAccess, OrderFileAccess>();

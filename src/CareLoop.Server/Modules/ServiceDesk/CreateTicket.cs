@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using CareLoop.Domain.Commerce;
 using CareLoop.Domain.ServiceDesk;
+using CareLoop.Server.Modules.Commerce;
 using CareLoop.Server.Platform.Api;
 using CareLoop.Server.Platform.Auth;
 using CareLoop.Server.Platform.Data;
@@ -30,14 +31,9 @@ public sealed record CreateTicketRequest(
 /// </summary>
 public sealed class CreateTicket(
     CareLoopDbContext db, TicketSla sla, TicketRouter router, TimeProvider clock, FileRecordAccess files, TicketNumbers numbers, TicketFeed feed,
-    TicketIntakeWriter intake, TicketNotifications notifications)
+    TicketIntakeWriter intake, TicketNotifications notifications, CustomerCache customers)
 {
     public const int MaxAttachments = 20;
-
-    // Compiled: intake's hottest query skips LINQ translation and the query-cache lookup (the caller's row filters still apply).
-    private static readonly CompiledPerProvider<Func<CareLoopDbContext, string, CancellationToken, Task<Customer?>>> CustomerByExternalId = new(() =>
-        EF.CompileAsyncQuery((CareLoopDbContext db, string externalId, CancellationToken ct) =>
-            db.Customers.AsNoTracking().SingleOrDefault(c => c.ExternalId == externalId)));
 
     public async Task<Results<Created<TicketView>, ValidationProblem>> HandleAsync(CreateTicketRequest body, ClaimsPrincipal user, CancellationToken ct, Ticket? followUpOf = null)
     {
@@ -60,7 +56,7 @@ public sealed class CreateTicket(
         }
         else if (errors.Required("customer.externalId", body.Customer?.ExternalId))
         {
-            customer = await CustomerByExternalId.For(db)(db, body.Customer!.ExternalId!, ct);
+            customer = await customers.FindAsync(db, body.Customer!.ExternalId!, ct);
             if (customer is null) errors.Add("customer.externalId", "names no known customer.");
         }
 

@@ -50,6 +50,8 @@ public static class DataServices
         sp.GetRequiredService<Outbox.DomainEventInterceptor>(),
         sp.GetRequiredService<AuditInterceptor>(),
         sp.GetRequiredService<Outbox.OutboxCommitInterceptor>(),
+        // The modules' own (a module registers its save interceptors as ISaveChangesInterceptor).
+        .. sp.GetServices<Microsoft.EntityFrameworkCore.Diagnostics.ISaveChangesInterceptor>(),
     ];
 
     private static readonly string MigrationsAssembly = typeof(CareLoopDbContext).Assembly.GetName().Name!;
