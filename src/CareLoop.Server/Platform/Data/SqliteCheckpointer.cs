@@ -1,4 +1,5 @@
 using CareLoop.Server.Platform.Hosting;
+using System.Runtime.InteropServices;
 using Microsoft.Data.Sqlite;
 
 namespace CareLoop.Server.Platform.Data;
@@ -41,6 +42,7 @@ public sealed partial class SqliteCheckpointer(ServerOptions options, SqliteWrit
                     }
                     if (frames >= RestartFrames)
                     {
+                        FlushFileSystem(Path.GetDirectoryName(options.SqlitePath)!);
                         using var held = await gate.HoldAsync(stoppingToken);
                         command.CommandText = "PRAGMA wal_checkpoint(RESTART);";
                         await command.ExecuteNonQueryAsync(stoppingToken);
@@ -56,6 +58,44 @@ public sealed partial class SqliteCheckpointer(ServerOptions options, SqliteWrit
         {
             // Shutting down.
         }
+    }
+
+    /// <summary>
+    /// Writes the file system's dirty pages to disk (Linux <c>syncfs</c>), outside the write gate. Passive checkpoints
+    /// under load never reach the end of the log, and SQLite syncs the database file only when one does, so the pages
+    /// they copied stay dirty until the restarting checkpoint syncs them all while holding the gate (35–70 ms every
+    /// second or two at full intake). Flushed first, that sync finds little left. Opening the folder rather than the
+    /// database file matters: closing any descriptor of the database file would drop this process's SQLite locks.
+    /// </summary>
+    private static void FlushFileSystem(string folder)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var fd = Native.open(folder, Native.ReadOnlyDirectory);
+        if (fd < 0)
+        {
+            return;
+        }
+        // Best effort: if it fails, the restarting checkpoint syncs the pages itself, as before.
+        _ = Native.syncfs(fd);
+        _ = Native.close(fd);
+    }
+
+    private static class Native
+    {
+        /// <summary>O_RDONLY | O_DIRECTORY.</summary>
+        public const int ReadOnlyDirectory = 0x10000;
+
+        [DllImport("libc", SetLastError = true, CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+        public static extern int open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+        [DllImport("libc", SetLastError = true)]
+        public static extern int syncfs(int fd);
+
+        [DllImport("libc")]
+        public static extern int close(int fd);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Background WAL checkpoint failed; the next one retries.")]
