@@ -27,7 +27,11 @@ public sealed class CustomerCache(TimeProvider clock) : SaveChangesInterceptor
     /// </summary>
     public const int MaxEntries = 10_000;
 
-    private sealed record Entry(DateTime LoadedAt, Customer Customer);
+    private sealed record Entry(DateTime LoadedAt, Customer Customer)
+    {
+        /// <summary>Younger than <see cref="Lifetime"/> (a clock set back makes every entry stale).</summary>
+        public bool FreshAt(DateTime now) => now - LoadedAt < Lifetime && now >= LoadedAt;
+    }
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
 
@@ -47,7 +51,7 @@ public sealed class CustomerCache(TimeProvider clock) : SaveChangesInterceptor
             return await ByExternalId.For(db)(db, externalId, ct);
         }
         var now = clock.GetUtcNow().UtcDateTime;
-        if (_entries.TryGetValue(externalId, out var kept) && now - kept.LoadedAt < Lifetime && now >= kept.LoadedAt)
+        if (_entries.TryGetValue(externalId, out var kept) && kept.FreshAt(now))
         {
             return kept.Customer;
         }
@@ -61,7 +65,7 @@ public sealed class CustomerCache(TimeProvider clock) : SaveChangesInterceptor
         {
             foreach (var (id, entry) in _entries)
             {
-                if (now - entry.LoadedAt >= Lifetime || now < entry.LoadedAt)
+                if (!entry.FreshAt(now))
                 {
                     _entries.TryRemove(id, out _);
                 }
@@ -74,9 +78,6 @@ public sealed class CustomerCache(TimeProvider clock) : SaveChangesInterceptor
         _entries[externalId] = new Entry(now, customer);
         return customer;
     }
-
-    /// <summary>Drops every kept customer (after writes that bypass EF Core's change tracking).</summary>
-    public void Clear() => _entries.Clear();
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
