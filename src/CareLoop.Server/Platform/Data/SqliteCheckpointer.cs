@@ -1,5 +1,5 @@
-using CareLoop.Server.Platform.Hosting;
 using System.Runtime.InteropServices;
+using CareLoop.Server.Platform.Hosting;
 using Microsoft.Data.Sqlite;
 
 namespace CareLoop.Server.Platform.Data;
@@ -11,8 +11,9 @@ namespace CareLoop.Server.Platform.Data;
 /// backstop should this one fall behind.
 /// <para>A passive checkpoint copies the log but never starts it over while readers keep coming, and under steady load
 /// they always do: the log then grew to hundreds of megabytes and every page read searched a longer log index. Once the
-/// log holds <see cref="RestartFrames"/> frames, a restarting checkpoint holds this process's write gate (writers queue
-/// in memory), waits for the readers still on the log and lets the next write start it from the beginning.</para>
+/// log holds <see cref="RestartFrames"/> frames, the file system is flushed (<see cref="FlushFileSystem"/>) and then a
+/// restarting checkpoint holds this process's write gate (writers queue in memory), syncs what is left, waits for the
+/// readers still on the log and lets the next write start it from the beginning.</para>
 /// </summary>
 public sealed partial class SqliteCheckpointer(ServerOptions options, SqliteWriteGate gate, ILogger<SqliteCheckpointer> log) : BackgroundService
 {
